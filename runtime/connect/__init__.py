@@ -1,0 +1,1 @@
+"""The Connect directory: the only code in connect-scim that calls Amazon Connect (boto3)."""
