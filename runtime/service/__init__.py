@@ -1,0 +1,1 @@
+"""Services orchestrate one SCIM operation: SCIM in, Connect calls via the directory, SCIM out."""
