@@ -426,6 +426,9 @@ USER_SCHEMA = Schema(
             required=True,
             uniqueness="server",
             mutability="immutable",
+            # RFC 7643 §8.7.1 says "default"; IdPs match users on userName, so it always comes
+            # back, even under attributes=... projections.
+            returned="always",
             note="Amazon Connect cannot rename a user; create a new user with the new userName instead",
         ),
         _NAME,
