@@ -26,9 +26,13 @@ def client_config(
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     read_timeout: float = DEFAULT_READ_TIMEOUT,
 ) -> Config:
-    """Bounded standard-mode retries: throttling backs off 0-1 s, then 0-2 s, then gives up."""
+    """Bounded standard-mode retries: throttling backs off 0-1 s, then 0-2 s, then gives up.
+
+    ``max_attempts`` counts every attempt, the first included (botocore's ``total_max_attempts``;
+    its ``max_attempts`` would mean retries, one more attempt than the name says).
+    """
     return Config(
-        retries={"mode": "standard", "max_attempts": max_attempts},
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
         tcp_keepalive=True,

@@ -16,7 +16,6 @@ Two quirks handled here rather than in callers:
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -41,8 +40,10 @@ from runtime.connect.model import (
     UserPage,
 )
 from runtime.connect.names import NameIndex
+from runtime.observability import allow_fields, get_logger, log_event
 
-log = logging.getLogger(__name__)
+log = get_logger("connect.directory")
+allow_fields("code", "elapsed_ms")
 
 SEARCH_PAGE_MAX = 500  # SearchUsers MaxResults upper bound
 LIST_PAGE_MAX = 1000  # List* MaxResults upper bound
@@ -294,9 +295,12 @@ class ConnectDirectory:
             answer: dict[str, Any] = getattr(self._client, method)(**kwargs)
         except ClientError as exc:
             error = _translate(operation, exc)
-            log.info(
-                "connect call failed",
-                extra={"operation": operation, "error": type(error).__name__, "code": _code(exc)},
+            log_event(
+                log,
+                "connect.call_failed",
+                operation=operation,
+                error_type=type(error).__name__,
+                code=_code(exc),
             )
             if isinstance(error, ReferenceNotFound):
                 self.invalidate_caches()
@@ -308,9 +312,12 @@ class ConnectDirectory:
                 f"Amazon Connect could not be reached for {operation} ({type(exc).__name__})",
                 retry_after=UNAVAILABLE_RETRY_AFTER,
             ) from None
-        log.debug(
-            "connect call",
-            extra={"operation": operation, "elapsed_ms": int((time.monotonic() - started) * 1000)},
+        log_event(
+            log,
+            "connect.call",
+            level=10,
+            operation=operation,
+            elapsed_ms=int((time.monotonic() - started) * 1000),
         )
         return answer
 

@@ -1,0 +1,773 @@
+"""SCIM User resource ↔ Connect user state.
+
+``to_connect`` turns the desired SCIM resource (after POST/PUT normalisation or PATCH) into
+the complete desired Connect state: identity, resolved profile ids, phone settings, active
+flag and every ``scim:`` attribute tag. It resolves and validates every name first, so a
+request with one bad profile name changes nothing. ``to_scim`` renders a Connect user back.
+
+Round-trip fidelity (what an IdP sends reads back the same, or its sync never converges):
+
+* attributes Connect has no field for are stored verbatim in tags (``tags`` module);
+* attributes Connect normalises (names to NFC, a mobile number to E.164, profile names to
+  Connect's spelling, a userName differing only in case) have their sent form remembered in a
+  ``scim:raw:…`` tag *only when it differs* from what we would render, and that form is
+  rendered back as long as it still denotes what Connect holds — a change made in the Connect
+  console therefore wins over a stale remembered form;
+* an IdP-owned source attribute (Okta ``entitlements``/``roles``, Entra ``department``) that
+  was absent when defaults were applied is remembered as absent (JSON ``null``), so the user
+  reads back without it.
+
+Precedence between sources of one facet (e.g. ``entitlements`` and the extension's
+``securityProfiles``): a source is *asserted* when it differs from the previous resource (or,
+on create, is present). Asserted sources must agree; an asserted removal reverts the facet to
+its default; with nothing asserted the facet keeps its current value.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from runtime.connect.model import ConnectUser, PhoneConfig
+from runtime.mapping import tags as t
+from runtime.mapping.profiles import Facet, MappingProfile, Source
+from runtime.scim.errors import InvalidValue, Mutability
+from runtime.scim.schema import CONNECT_USER, CORE_USER, ENTERPRISE_USER
+
+FIRST_NAME_MAX = 255
+LAST_NAME_MAX = 300
+USERNAME_MAX = 64  # SAML instances (the ones an IdP provisions) allow 64 characters
+MAX_SECURITY_PROFILES = 10
+_USERNAME_CHARS = re.compile(r"[A-Za-z0-9_.\-@]+")
+_EMAIL_SHAPED = re.compile(r"[A-Za-z0-9_.\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+_PHONE_SEPARATORS = re.compile(r"[\s().\-]")
+
+RAW_USERNAME = "scim:raw:userName"
+RAW_GIVEN_NAME = "scim:raw:name.givenName"
+RAW_FAMILY_NAME = "scim:raw:name.familyName"
+EXTERNAL_ID = "scim:externalId"
+PHONE_NUMBERS = "scim:phoneNumbers"
+_ABSENT = "null"  # a remembered IdP form meaning "the IdP sent nothing"
+
+
+class NameResolver(Protocol):
+    """Name↔id lookups for the things users point at (backed by the directory's caches)."""
+
+    def security_profile_id(self, name: str) -> str | None: ...
+    def security_profile_name(self, profile_id: str) -> str | None: ...
+    def routing_profile_id(self, name: str) -> str | None: ...
+    def routing_profile_name(self, profile_id: str) -> str | None: ...
+    def hierarchy_group_id(self, name: str) -> str | None: ...
+    def hierarchy_group_name(self, group_id: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class AssignmentRules:
+    """Deployment rules for profile assignment (from ``Settings``)."""
+
+    default_security_profiles: tuple[str, ...] = ("Agent",)
+    default_routing_profile: str = "Basic Routing Profile"
+    assignable_security_profiles: frozenset[str] | None = None
+    deactivated_security_profile: str = "SCIM-Deactivated"
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    """The complete Connect state a SCIM resource asks for (ids resolved, tags encoded).
+
+    ``security_profile_ids`` are the profiles the user should have when active; the service
+    swaps in the deactivated profile when ``active`` is False. ``tags`` holds every
+    attribute tag (not the service's state tags); ``scim:`` keys missing from it are cleared.
+    """
+
+    username: str
+    first_name: str
+    last_name: str
+    mobile: str | None
+    security_profile_ids: tuple[str, ...]
+    routing_profile_id: str
+    hierarchy_group_id: str | None
+    phone: PhoneConfig
+    active: bool
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+# ---- stored attributes -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stored:
+    """An attribute kept in tags: where it lives in the resource and in which tag."""
+
+    schema: str | None
+    attribute: str
+    sub: str | None
+    kind: str  # "text" | "json"
+
+    @property
+    def path(self) -> str:
+        name = self.attribute if self.sub is None else f"{self.attribute}.{self.sub}"
+        return name if self.schema is None else f"{self.schema}:{name}"
+
+    @property
+    def key(self) -> str:
+        name = self.attribute if self.sub is None else f"{self.attribute}.{self.sub}"
+        return f"scim:enterprise:{name}" if self.schema == ENTERPRISE_USER else f"scim:{name}"
+
+
+STORED: tuple[Stored, ...] = (
+    Stored(None, "externalId", None, "text"),
+    Stored(None, "displayName", None, "text"),
+    Stored(None, "nickName", None, "text"),
+    Stored(None, "title", None, "text"),
+    Stored(None, "preferredLanguage", None, "text"),
+    Stored(None, "locale", None, "text"),
+    Stored(None, "timezone", None, "text"),
+    Stored(None, "name", "formatted", "text"),
+    Stored(None, "name", "middleName", "text"),
+    Stored(None, "name", "honorificPrefix", "text"),
+    Stored(None, "name", "honorificSuffix", "text"),
+    Stored(None, "emails", None, "json"),
+    Stored(None, "entitlements", None, "json"),
+    Stored(None, "roles", None, "json"),
+    Stored(ENTERPRISE_USER, "employeeNumber", None, "text"),
+    Stored(ENTERPRISE_USER, "costCenter", None, "text"),
+    Stored(ENTERPRISE_USER, "organization", None, "text"),
+    Stored(ENTERPRISE_USER, "division", None, "text"),
+    Stored(ENTERPRISE_USER, "department", None, "text"),
+    Stored(ENTERPRISE_USER, "manager", None, "json"),
+)
+
+
+# ---- small accessors -------------------------------------------------------------------------
+
+
+def _present(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str | list | dict) and not value)
+
+
+def get_attr(
+    resource: Mapping[str, Any] | None, schema: str | None, attribute: str, sub: str | None = None
+) -> Any:
+    if resource is None:
+        return None
+    container: Any = resource if schema in (None, CORE_USER) else resource.get(schema)
+    if not isinstance(container, Mapping):
+        return None
+    value = container.get(attribute)
+    if sub is not None:
+        value = value.get(sub) if isinstance(value, Mapping) else None
+    return value if _present(value) else None
+
+
+def _source_value(resource: Mapping[str, Any] | None, source: Source) -> Any:
+    return get_attr(resource, source.schema, source.attribute)
+
+
+def normalize_mobile(value: str) -> str | None:
+    """E.164 from RFC 3966 (``tel:+1-201-555-0123``) or visually separated forms; None if not E.164."""
+    text = value.strip()
+    if text.lower().startswith("tel:"):
+        text = text[4:].split(";", 1)[0]
+    text = _PHONE_SEPARATORS.sub("", text)
+    return text if _E164.fullmatch(text) else None
+
+
+def check_username(username: Any) -> str:
+    if not isinstance(username, str) or not username:
+        raise InvalidValue("'userName' is required (RFC 7643 §4.1.1)")
+    if len(username) > USERNAME_MAX:
+        raise InvalidValue(f"'userName' is longer than {USERNAME_MAX} characters, Amazon Connect's limit")
+    if not _USERNAME_CHARS.fullmatch(username):
+        raise InvalidValue(
+            "'userName' may contain only letters, digits, '_', '-', '.' and '@' (Amazon Connect's rule)"
+        )
+    if "@" in username and not _EMAIL_SHAPED.fullmatch(username):
+        raise InvalidValue("'userName' may contain '@' only as an e-mail address (Amazon Connect's rule)")
+    return username
+
+
+# ---- SCIM → Connect --------------------------------------------------------------------------
+
+
+def to_connect(
+    desired: Mapping[str, Any],
+    *,
+    profile: MappingProfile,
+    names: NameResolver,
+    rules: AssignmentRules,
+    previous: Mapping[str, Any] | None = None,
+    current: ConnectUser | None = None,
+) -> DesiredState:
+    """The Connect state ``desired`` asks for. ``previous``/``current`` are None on create.
+
+    Raises ``InvalidValue``/``Mutability`` before anything is written.
+    """
+    tags: dict[str, str] = {}
+    username = _username(desired, current, tags)
+    first_name = _name_part(desired, "givenName", FIRST_NAME_MAX, RAW_GIVEN_NAME, tags)
+    last_name = _name_part(desired, "familyName", LAST_NAME_MAX, RAW_FAMILY_NAME, tags)
+    mobile = _phone_numbers(desired, tags)
+    request = _Request(desired, previous, current, profile, names, rules)
+    security_ids = _resolve_facet("securityProfiles", request, tags)
+    routing_ids = _resolve_facet("routingProfile", request, tags)
+    hierarchy_ids = _resolve_facet("hierarchyGroup", request, tags)
+    phone = _phone_config(desired, previous, current)
+    active = _active(desired, previous, current)
+    for stored in STORED:
+        if profile.claims(stored.schema, stored.attribute):
+            continue
+        value = get_attr(desired, stored.schema, stored.attribute, stored.sub)
+        if value is None:
+            continue
+        if stored.kind == "text":
+            if not isinstance(value, str):
+                raise InvalidValue(f"'{stored.path}' must be a string")
+            t.put_text(tags, stored.key, value, stored.path)
+        else:
+            t.put_json(tags, stored.key, value, stored.path)
+    return DesiredState(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        mobile=mobile,
+        security_profile_ids=security_ids,
+        routing_profile_id=routing_ids[0],
+        hierarchy_group_id=hierarchy_ids[0] if hierarchy_ids else None,
+        phone=phone,
+        active=active,
+        tags=tags,
+    )
+
+
+def _username(desired: Mapping[str, Any], current: ConnectUser | None, tags: dict[str, str]) -> str:
+    sent = desired.get("userName")
+    if current is None:
+        return check_username(sent)
+    if not isinstance(sent, str) or not sent:
+        raise InvalidValue("'userName' is required (RFC 7643 §4.1.1)")
+    if sent.casefold() != current.username.casefold():
+        raise Mutability(
+            "'userName' cannot change: Amazon Connect cannot rename users; delete and re-create "
+            "the user, or keep the userName"
+        )
+    if sent != current.username:
+        tags[RAW_USERNAME] = sent  # same user, other case: read back what the IdP sent
+    return current.username
+
+
+def _name_part(desired: Mapping[str, Any], sub: str, limit: int, raw_key: str, tags: dict[str, str]) -> str:
+    value = get_attr(desired, None, "name", sub)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidValue(f"'name.{sub}' must be a string")
+    normalized = unicodedata.normalize("NFC", value)
+    if len(normalized) > limit:
+        raise InvalidValue(f"'name.{sub}' is longer than {limit} characters, Amazon Connect's limit")
+    if normalized != value:
+        t.put_text(tags, raw_key, value, f"name.{sub}")
+    return normalized
+
+
+def _phone_numbers(desired: Mapping[str, Any], tags: dict[str, str]) -> str | None:
+    """Connect's Mobile from the one ``mobile`` entry; the whole list is kept unless it is just that."""
+    entries = get_attr(desired, None, "phoneNumbers")
+    if entries is None:
+        return None
+    if not isinstance(entries, list):
+        raise InvalidValue("'phoneNumbers' is multi-valued: send a JSON array")
+    mobiles = [i for i, entry in enumerate(entries) if _is_mobile(entry)]
+    if len(mobiles) > 1:
+        raise InvalidValue(
+            f"'phoneNumbers' has {len(mobiles)} entries of type mobile; "
+            "Amazon Connect keeps one mobile number"
+        )
+    mobile: str | None = None
+    stored = [dict(entry) if isinstance(entry, Mapping) else entry for entry in entries]
+    if mobiles:
+        entry = stored[mobiles[0]]
+        raw = entry.get("value")
+        if isinstance(raw, str) and raw:
+            mobile = normalize_mobile(raw)
+            if mobile is None:
+                raise InvalidValue(
+                    "'phoneNumbers[type eq \"mobile\"].value' must be an E.164 number such as "
+                    "+14155550100 (Amazon Connect's Mobile)"
+                )
+            if raw == mobile:
+                del entry["value"]  # rendered from Connect's Mobile
+    if stored != [{"type": "mobile"}]:
+        t.put_json(tags, PHONE_NUMBERS, stored, "phoneNumbers")
+    return mobile
+
+
+def _is_mobile(entry: Any) -> bool:
+    return isinstance(entry, Mapping) and str(entry.get("type") or "").lower() == "mobile"
+
+
+@dataclass(frozen=True)
+class _Request:
+    desired: Mapping[str, Any]
+    previous: Mapping[str, Any] | None
+    current: ConnectUser | None
+    profile: MappingProfile
+    names: NameResolver
+    rules: AssignmentRules
+
+
+def _resolve_facet(facet: Facet, request: _Request, tags: dict[str, str]) -> tuple[str, ...]:
+    """The facet's ids, and the raw-form tags of each of its sources (written into ``tags``)."""
+    desired, previous, current = request.desired, request.previous, request.current
+    profile, names, rules = request.profile, request.names, request.rules
+    current_tags = current.tags if current is not None else {}
+    sources = profile.sources_for(facet)
+    asserted_values: list[tuple[Source, tuple[str, ...]]] = []
+    asserted_removal = False
+    for source in sources:
+        value = _source_value(desired, source)
+        if previous is None:
+            if value is not None:
+                asserted_values.append((source, _resolve_names(facet, source, value, names, rules)))
+        elif value != _source_value(previous, source):
+            if value is None:
+                asserted_removal = True
+            else:
+                asserted_values.append((source, _resolve_names(facet, source, value, names, rules)))
+    if asserted_values:
+        first_source, ids = asserted_values[0]
+        for other_source, other_ids in asserted_values[1:]:
+            if set(other_ids) != set(ids):
+                raise InvalidValue(
+                    f"'{first_source.path}' and '{other_source.path}' name different "
+                    f"{_facet_label(facet)}s; send one of them, or the same names in both"
+                )
+    elif asserted_removal or current is None:
+        ids = _default_ids(facet, names, rules)
+    else:
+        ids = _current_ids(facet, current, names, rules)
+
+    changed = current is None or asserted_values or asserted_removal
+    asserted_sources = {source for source, _ in asserted_values}
+    for source in sources:
+        key = source.tag_key
+        if not changed:
+            if current_tags.get(key) == _ABSENT:
+                tags[key] = _ABSENT
+            else:
+                remembered = t.get_json(current_tags, key)
+                if remembered is not None:
+                    t.put_json(tags, key, remembered, source.path)
+            continue
+        value = _source_value(desired, source)
+        if source in asserted_sources:
+            if value != render_source(source, ids, names):
+                t.put_json(tags, key, value, source.path)
+        elif (
+            value is None
+            and source.idp_owned
+            and set(ids) == set(_default_ids(facet, names, rules))
+            and render_source(source, ids, names) is not None
+        ):
+            tags[key] = _ABSENT
+    return ids
+
+
+def _facet_label(facet: Facet) -> str:
+    return {"securityProfiles": "security profile", "routingProfile": "routing profile"}.get(
+        facet, "hierarchy group"
+    )
+
+
+def source_names(facet: Facet, source: Source, value: Any) -> tuple[str, ...]:
+    """The names a source's value carries, in the source's form."""
+    where = source.path
+    if source.form == "comma_list":
+        if not isinstance(value, str):
+            raise InvalidValue(f"'{where}' must be a string of comma-separated names")
+        found = [part.strip() for part in value.split(",")]
+        return tuple(dict.fromkeys(name for name in found if name))
+    if source.form == "single_name":
+        if not isinstance(value, str):
+            raise InvalidValue(f"'{where}' must be a string")
+        return (value.strip(),) if value.strip() else ()
+    if not isinstance(value, list):
+        raise InvalidValue(f"'{where}' is multi-valued: send a JSON array")
+    if source.form == "name_list":
+        if not all(isinstance(item, str) for item in value):
+            raise InvalidValue(f"'{where}' must be an array of names")
+        return tuple(dict.fromkeys(item.strip() for item in value if item.strip()))
+    items: list[str] = []
+    primaries: list[str] = []
+    for index, item in enumerate(value):
+        name = item if isinstance(item, str) else item.get("value") if isinstance(item, Mapping) else None
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidValue(f"'{where}[{index}].value' must name a {_facet_label(facet)}")
+        items.append(name.strip())
+        if isinstance(item, Mapping) and item.get("primary") is True:
+            primaries.append(name.strip())
+    if facet == "routingProfile" and len(set(items)) > 1:
+        if len(primaries) != 1:
+            raise InvalidValue(
+                f"'{where}' names {len(items)} routing profiles; an Amazon Connect user has exactly one "
+                "(mark one primary)"
+            )
+        return (primaries[0],)
+    return tuple(dict.fromkeys(items))
+
+
+def _resolve_names(
+    facet: Facet, source: Source, value: Any, names: NameResolver, rules: AssignmentRules
+) -> tuple[str, ...]:
+    wanted = source_names(facet, source, value)
+    if facet == "securityProfiles":
+        if not wanted:
+            return _default_ids(facet, names, rules)
+        return _security_ids(wanted, source.path, names, rules)
+    if facet == "routingProfile":
+        if not wanted:
+            return _default_ids(facet, names, rules)
+        if len(wanted) > 1:
+            raise InvalidValue(f"'{source.path}' names more than one routing profile; a user has one")
+        found = names.routing_profile_id(wanted[0])
+        if found is None:
+            raise InvalidValue(
+                f"routing profile '{wanted[0]}' (from '{source.path}') does not exist "
+                "in the Amazon Connect instance"
+            )
+        return (found,)
+    if not wanted:
+        return ()
+    group = names.hierarchy_group_id(wanted[0])
+    if group is None:
+        raise InvalidValue(
+            f"hierarchy group '{wanted[0]}' (from '{source.path}') does not exist in the Amazon Connect "
+            "instance, or its name is not unique"
+        )
+    return (group,)
+
+
+def _security_ids(
+    wanted: tuple[str, ...], where: str, names: NameResolver, rules: AssignmentRules
+) -> tuple[str, ...]:
+    ids: list[str] = []
+    deactivated = rules.deactivated_security_profile.casefold()
+    allowed = (
+        {name.casefold() for name in rules.assignable_security_profiles}
+        if rules.assignable_security_profiles
+        else None
+    )
+    for name in wanted:
+        found = names.security_profile_id(name)
+        if found is None:
+            raise InvalidValue(
+                f"security profile '{name}' (from '{where}') does not exist in the Amazon Connect instance"
+            )
+        canonical = (names.security_profile_name(found) or name).casefold()
+        if canonical == deactivated:
+            raise InvalidValue(
+                f"security profile '{name}' is reserved for deactivated users; send active=false instead"
+            )
+        if allowed is not None and canonical not in allowed:
+            raise InvalidValue(
+                f"security profile '{name}' (from '{where}') is not assignable through SCIM; "
+                "ASSIGNABLE_SECURITY_PROFILES allows: "
+                + ", ".join(sorted(rules.assignable_security_profiles or ()))
+            )
+        if found not in ids:
+            ids.append(found)
+    if len(ids) > MAX_SECURITY_PROFILES:
+        raise InvalidValue(
+            f"'{where}' names {len(ids)} security profiles; "
+            f"Amazon Connect allows at most {MAX_SECURITY_PROFILES}"
+        )
+    return tuple(ids)
+
+
+def _default_ids(facet: Facet, names: NameResolver, rules: AssignmentRules) -> tuple[str, ...]:
+    if facet == "hierarchyGroup":
+        return ()
+    if facet == "routingProfile":
+        found = names.routing_profile_id(rules.default_routing_profile)
+        if found is None:
+            raise InvalidValue(
+                f"the default routing profile '{rules.default_routing_profile}' (DEFAULT_ROUTING_PROFILE) "
+                "does not exist in the Amazon Connect instance; send a routing profile or fix the setting"
+            )
+        return (found,)
+    ids: list[str] = []
+    for name in rules.default_security_profiles:
+        found = names.security_profile_id(name)
+        if found is None:
+            raise InvalidValue(
+                f"the default security profile '{name}' (DEFAULT_SECURITY_PROFILES) does not exist in the "
+                "Amazon Connect instance; send security profiles or fix the setting"
+            )
+        ids.append(found)
+    return tuple(dict.fromkeys(ids))
+
+
+def _current_ids(
+    facet: Facet, current: ConnectUser, names: NameResolver, rules: AssignmentRules
+) -> tuple[str, ...]:
+    if facet == "routingProfile":
+        return (current.routing_profile_id,)
+    if facet == "hierarchyGroup":
+        return (current.hierarchy_group_id,) if current.hierarchy_group_id else ()
+    return effective_security_profile_ids(current)
+
+
+def effective_security_profile_ids(user: ConnectUser) -> tuple[str, ...]:
+    """The profiles the user has when active: the remembered ones while deactivated."""
+    if not is_active(user):
+        saved = t.get_ids(user.tags, t.SAVED_SECURITY_PROFILES)
+        if saved:
+            return saved
+    return user.security_profile_ids
+
+
+def is_active(user: ConnectUser) -> bool:
+    return user.tags.get(t.ACTIVE) != "false"
+
+
+def _phone_config(
+    desired: Mapping[str, Any], previous: Mapping[str, Any] | None, current: ConnectUser | None
+) -> PhoneConfig:
+    base = current.phone if current is not None else PhoneConfig()
+    defaults = PhoneConfig()
+
+    def pick(attribute: str, current_value: Any, default_value: Any) -> Any:
+        value = get_attr(desired, CONNECT_USER, attribute)
+        if value is not None:
+            return value
+        if previous is not None and get_attr(previous, CONNECT_USER, attribute) is not None:
+            return default_value  # removed
+        return current_value
+
+    phone = PhoneConfig(
+        phone_type=pick("phoneType", base.phone_type, defaults.phone_type),
+        auto_accept=pick("autoAccept", base.auto_accept, defaults.auto_accept),
+        after_contact_work_time_limit=pick(
+            "afterContactWorkTimeLimit",
+            base.after_contact_work_time_limit,
+            defaults.after_contact_work_time_limit,
+        ),
+        desk_phone_number=pick("deskPhoneNumber", base.desk_phone_number, None),
+    )
+    if phone.desk_phone_number is not None and not _E164.fullmatch(phone.desk_phone_number):
+        raise InvalidValue(f"'{CONNECT_USER}:deskPhoneNumber' must be an E.164 number such as +14155550100")
+    if phone.phone_type == "DESK_PHONE" and not phone.desk_phone_number:
+        raise InvalidValue(f"'{CONNECT_USER}:deskPhoneNumber' is required when phoneType is DESK_PHONE")
+    return phone
+
+
+def _active(
+    desired: Mapping[str, Any], previous: Mapping[str, Any] | None, current: ConnectUser | None
+) -> bool:
+    value = desired.get("active")
+    if isinstance(value, bool):
+        return value
+    if value is not None:
+        raise InvalidValue("'active' must be a JSON boolean (true or false)")
+    if previous is not None and previous.get("active") is not None:
+        return True  # removed: back to the default
+    return is_active(current) if current is not None else True
+
+
+# ---- Connect → SCIM --------------------------------------------------------------------------
+
+
+def render_source(source: Source, ids: tuple[str, ...], names: NameResolver) -> Any:
+    """Our canonical rendering of a facet's ids in a source's form (None when there is nothing)."""
+    lookup = {
+        "securityProfiles": names.security_profile_name,
+        "routingProfile": names.routing_profile_name,
+        "hierarchyGroup": names.hierarchy_group_name,
+    }[source.facet]
+    rendered = sorted((lookup(item) or item for item in ids if item), key=str.casefold)
+    if not rendered:
+        return None
+    if source.form == "multi_value":
+        return [{"value": name} for name in rendered]
+    if source.form == "comma_list":
+        return ",".join(rendered)
+    if source.form == "name_list":
+        return rendered
+    return rendered[0]
+
+
+def _facet_ids(facet: Facet, user: ConnectUser) -> tuple[str, ...]:
+    if facet == "securityProfiles":
+        return effective_security_profile_ids(user)
+    if facet == "routingProfile":
+        return (user.routing_profile_id,) if user.routing_profile_id else ()
+    return (user.hierarchy_group_id,) if user.hierarchy_group_id else ()
+
+
+def _rendered_source(
+    source: Source,
+    user: ConnectUser,
+    profile_ids: tuple[str, ...],
+    names: NameResolver,
+    rules: AssignmentRules,
+) -> Any:
+    """The remembered IdP form if it still denotes what Connect holds, else our rendering."""
+    text = user.tags.get(source.tag_key)
+    if text == _ABSENT:
+        if set(profile_ids) == set(_safe_default_ids(source.facet, names, rules)):
+            return None
+    elif text:
+        remembered = t.get_json(user.tags, source.tag_key)
+        if remembered is not None and _denotes(source, remembered, profile_ids, names, rules):
+            return remembered
+    return render_source(source, profile_ids, names)
+
+
+def _safe_default_ids(facet: Facet, names: NameResolver, rules: AssignmentRules) -> tuple[str, ...]:
+    try:
+        return _default_ids(facet, names, rules)
+    except InvalidValue:
+        return ()
+
+
+def _denotes(
+    source: Source, value: Any, ids: tuple[str, ...], names: NameResolver, rules: AssignmentRules
+) -> bool:
+    try:
+        wanted = source_names(source.facet, source, value)
+    except InvalidValue:
+        return False
+    if source.facet == "securityProfiles":
+        found = [names.security_profile_id(name) for name in wanted]
+    elif source.facet == "routingProfile":
+        found = [names.routing_profile_id(name) for name in wanted]
+    else:
+        found = [names.hierarchy_group_id(name) for name in wanted]
+    if any(item is None for item in found):
+        return False
+    return set(found) == set(ids)
+
+
+def to_scim(
+    user: ConnectUser, *, profile: MappingProfile, names: NameResolver, rules: AssignmentRules
+) -> dict[str, Any]:
+    """The SCIM attributes of ``user`` (no ``meta``: the service adds it)."""
+    tags = user.tags
+    resource: dict[str, Any] = {"schemas": [CORE_USER], "id": user.user_id}
+    external_id = t.get_text(tags, EXTERNAL_ID)
+    if external_id:
+        resource["externalId"] = external_id
+    raw_username = t.get_text(tags, RAW_USERNAME)
+    resource["userName"] = (
+        raw_username
+        if raw_username and raw_username.casefold() == user.username.casefold()
+        else user.username
+    )
+    name: dict[str, Any] = {}
+    given = _raw_or(tags.get(RAW_GIVEN_NAME), user.first_name)
+    family = _raw_or(tags.get(RAW_FAMILY_NAME), user.last_name)
+    for sub, part in (("givenName", given), ("familyName", family)):
+        if part:
+            name[sub] = part
+    enterprise: dict[str, Any] = {}
+    for stored in STORED:
+        if stored.attribute == "externalId" or profile.claims(stored.schema, stored.attribute):
+            continue
+        kept: Any = t.get_text(tags, stored.key) if stored.kind == "text" else t.get_json(tags, stored.key)
+        if kept is None:
+            continue
+        if stored.schema == ENTERPRISE_USER:
+            enterprise[stored.attribute] = kept
+        elif stored.sub is not None:
+            name[stored.sub] = kept
+        else:
+            resource[stored.attribute] = kept
+    if name:
+        resource["name"] = {key: name[key] for key in _NAME_ORDER if key in name}
+    resource["active"] = is_active(user)
+    phones = _render_phone_numbers(user)
+    if phones:
+        resource["phoneNumbers"] = phones
+    connect: dict[str, Any] = {}
+    facet_ids = {source.facet: _facet_ids(source.facet, user) for source in profile.sources}
+    for source in profile.sources:
+        value = _rendered_source(source, user, facet_ids[source.facet], names, rules)
+        if value is None:
+            continue
+        if source.schema == CONNECT_USER:
+            connect[source.attribute] = value
+        elif source.schema == ENTERPRISE_USER:
+            enterprise[source.attribute] = value
+        else:
+            resource[source.attribute] = value
+    connect["phoneType"] = user.phone.phone_type
+    connect["autoAccept"] = user.phone.auto_accept
+    connect["afterContactWorkTimeLimit"] = user.phone.after_contact_work_time_limit
+    if user.phone.desk_phone_number:
+        connect["deskPhoneNumber"] = user.phone.desk_phone_number
+    if enterprise:
+        resource["schemas"].append(ENTERPRISE_USER)
+        resource[ENTERPRISE_USER] = enterprise
+    resource["schemas"].append(CONNECT_USER)
+    resource[CONNECT_USER] = connect
+    order = {key: index for index, key in enumerate(_RESOURCE_ORDER)}
+    return dict(sorted(resource.items(), key=lambda item: order.get(item[0], len(order))))
+
+
+_RESOURCE_ORDER = (
+    "schemas",
+    "id",
+    "externalId",
+    "userName",
+    "name",
+    "displayName",
+    "nickName",
+    "title",
+    "preferredLanguage",
+    "locale",
+    "timezone",
+    "active",
+    "emails",
+    "phoneNumbers",
+    "entitlements",
+    "roles",
+    ENTERPRISE_USER,
+    CONNECT_USER,
+)
+
+
+_NAME_ORDER = ("formatted", "familyName", "givenName", "middleName", "honorificPrefix", "honorificSuffix")
+
+
+def _raw_or(raw: str | None, connect_value: str) -> str:
+    if raw and unicodedata.normalize("NFC", raw) == connect_value:
+        return raw
+    return connect_value
+
+
+def _render_phone_numbers(user: ConnectUser) -> list[Any]:
+    stored = t.get_json(user.tags, PHONE_NUMBERS)
+    entries: list[Any] = (
+        [dict(e) if isinstance(e, Mapping) else e for e in stored] if isinstance(stored, list) else []
+    )
+    if not isinstance(stored, list):
+        entries = [{"type": "mobile"}]
+    mobile_index = next((i for i, entry in enumerate(entries) if _is_mobile(entry)), None)
+    if not user.complete:
+        # SearchUsers does not return Mobile: keep what we stored, drop a value-less placeholder.
+        return [e for e in entries if not (_is_mobile(e) and "value" not in e)]
+    if mobile_index is None:
+        if user.mobile:
+            entries.append({"value": user.mobile, "type": "mobile"})
+        return entries
+    if not user.mobile:
+        return [e for i, e in enumerate(entries) if i != mobile_index]
+    entry = entries[mobile_index]
+    raw = entry.get("value")
+    if not (isinstance(raw, str) and normalize_mobile(raw) == user.mobile):
+        entries[mobile_index] = {"value": user.mobile, **{k: v for k, v in entry.items() if k != "value"}}
+    return entries
