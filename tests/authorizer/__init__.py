@@ -1,0 +1,1 @@
+"""Tests of the TOKEN authorizer Lambda (runtime/handlers/authorizer.py)."""
