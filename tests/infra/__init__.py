@@ -1,0 +1,1 @@
+"""The Pulumi program under mocks, its components' conventions, and the Lambda packaging."""
