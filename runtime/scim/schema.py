@@ -247,9 +247,8 @@ def resolve_path(
         )
     schema, rest = resource_type.split_urn(text)
     if schema is None and text.lower().startswith("urn:"):
-        raise unknown(
-            f"'{_clip(text)}' does not start with a schema URN of the {resource_type.name} resource"
-        )
+        urns = ", ".join(schema.id for schema in resource_type.schemas)
+        raise unknown(f"unknown schema URN in '{_clip(text)}'; a {resource_type.name} uses {urns}")
     if schema is not None and rest == "":
         raise error(f"'{_clip(text)}' names a schema, not an attribute; add ':<attribute>'")
     if schema is None:
