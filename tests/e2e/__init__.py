@@ -1,0 +1,1 @@
+"""End-to-end tests: HTTP against the local SCIM server over the Connect emulator."""

@@ -1,0 +1,1 @@
+"""The provisioning Lambda handler driven by API Gateway REST proxy event fixtures."""
