@@ -353,28 +353,53 @@ def _resolve_facet(facet: Facet, request: _Request, tags: dict[str, str]) -> tup
 
     changed = current is None or asserted_values or asserted_removal
     asserted_sources = {source for source, _ in asserted_values}
+    defaults = set(_default_ids(facet, names, rules)) if changed else set()
     for source in sources:
-        key = source.tag_key
-        if not changed:
-            if current_tags.get(key) == _ABSENT:
-                tags[key] = _ABSENT
-            else:
-                remembered = t.get_json(current_tags, key)
-                if remembered is not None:
-                    t.put_json(tags, key, remembered, source.path)
-            continue
         value = _source_value(desired, source)
-        if source in asserted_sources:
-            if value != render_source(source, ids, names):
-                t.put_json(tags, key, value, source.path)
+        if changed and source in asserted_sources and value != render_source(source, ids, names):
+            t.put_json(tags, source.tag_key, value, source.path)  # the IdP's own form
         elif (
-            value is None
+            changed
+            and value is None
             and source.idp_owned
-            and set(ids) == set(_default_ids(facet, names, rules))
+            and set(ids) == defaults
             and render_source(source, ids, names) is not None
         ):
-            tags[key] = _ABSENT
+            tags[source.tag_key] = _ABSENT  # defaults applied while the IdP sent nothing
+        elif not (
+            changed
+            and source in asserted_sources
+            and _remembered_denotes(current_tags, source, ids, names, rules)
+        ):
+            # Keep what is remembered: it renders only while it still denotes Connect's value,
+            # so a stale form costs nothing and clearing it would cost a write.
+            _carry(current_tags, tags, source)
     return ids
+
+
+def _remembered_denotes(
+    current_tags: Mapping[str, str],
+    source: Source,
+    ids: tuple[str, ...],
+    names: NameResolver,
+    rules: AssignmentRules,
+) -> bool:
+    text = current_tags.get(source.tag_key)
+    if not text:
+        return False
+    if text == _ABSENT:
+        return set(ids) == set(_safe_default_ids(source.facet, names, rules))
+    remembered = t.get_json(current_tags, source.tag_key)
+    return remembered is not None and _denotes(source, remembered, ids, names, rules)
+
+
+def _carry(current_tags: Mapping[str, str], tags: dict[str, str], source: Source) -> None:
+    if current_tags.get(source.tag_key) == _ABSENT:
+        tags[source.tag_key] = _ABSENT
+        return
+    remembered = t.get_json(current_tags, source.tag_key)
+    if remembered is not None:
+        t.put_json(tags, source.tag_key, remembered, source.path)
 
 
 def _facet_label(facet: Facet) -> str:
