@@ -112,8 +112,9 @@ class ScimPolicy:
     ignore_unknown_attributes: bool = False
     """Drop attributes and extension URNs that no schema defines instead of refusing them.
 
-    Entra's default mapping sends ``addresses`` and Okta can send ``password`` or custom
-    attributes; refusing them would fail every provisioning cycle. Strict mode answers
+    Entra's default attribute mappings send ``addresses`` ([ENTRA-SCIM], "Design your user and
+    group schema") and Okta sends ``password`` when password sync is on ([OKTA-SCIM], "Create
+    the User"); refusing them would fail every provisioning cycle. Strict mode answers
     ``invalidPath`` (PATCH) or ``invalidValue`` (POST/PUT), as the SCIM interoperability
     profile asks.
     """

@@ -36,7 +36,7 @@ LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 # RFC 7643 §2.1 ATTRNAME = ALPHA *(nameChar); "$ref" is the one reserved exception (§2.4).
-_ATTRNAME = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_-]*|\$ref)$")
+_ATTRNAME = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_-]*|\$[Rr][Ee][Ff])$")
 
 
 @dataclass(frozen=True, repr=False)
@@ -231,9 +231,11 @@ def resolve_path(
     every extension. ``within`` resolves relative to a complex attribute (the inside of a
     value filter such as ``emails[type eq "work"]``). Raises ``error`` (``InvalidPath`` by
     default, the filter parser passes ``InvalidFilter``) naming what is wrong; names that are
-    well-formed but unknown raise ``unknown`` (default: ``error``).
+    well-formed but unknown raise ``unknown`` (default: ``UnknownAttribute`` when ``error`` is
+    ``InvalidPath``, else ``error``).
     """
-    unknown = unknown or error
+    if unknown is None:
+        unknown = UnknownAttribute if error is InvalidPath else error
     if within is not None:
         sub = _sub_name(text, within, unknown)
         owner = _owner_schema(resource_type, within)
