@@ -43,6 +43,7 @@ class Registered:
     typ: str
     name: str
     urn: str
+    id: str
     inputs: dict[str, Any]
     outputs: dict[str, Any]
     parent: str = ""
@@ -194,6 +195,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     typ=request.type,
                     name=request.name,
                     urn=response.urn,
+                    id=response.id,
                     inputs=rpc.deserialize_properties(request.object),
                     outputs=state.state if state else {},
                     parent=request.parent,
