@@ -36,6 +36,10 @@ SCIM_CONTENT_TYPE = "application/scim+json"
 #: sending junk cost nothing; the function applies the same rule (a test keeps them equal).
 TOKEN_VALIDATION_EXPRESSION = r"^[Bb][Ee][Aa][Rr][Ee][Rr] +[A-Za-z0-9._~+/-]+=*$"  # noqa: S105 - a regex
 IDENTITY_SOURCE = "method.request.header.Authorization"
+#: Minimum TLS 1.2 on the execute-api endpoint (the legacy default still accepts TLS 1.0); every
+#: IdP we target speaks 1.2. The enhanced ``SecurityPolicy_*`` policies would also need an
+#: endpoint access mode and are left as a per-organisation choice.
+SECURITY_POLICY = "TLS_1_2"
 #: The (already JSON-quoted) message API Gateway puts in its own error responses.
 MESSAGE_VARIABLE = "$context.error.messageString"
 
@@ -78,10 +82,12 @@ class GatewayError:
     #: ``None``: API Gateway's own message; otherwise a fixed, more useful one.
     detail: str | None = None
     retry_after: int | None = None
+    #: RFC 6750 §3: a 401 names the scheme the client must use.
+    www_authenticate: str | None = None
 
 
 GATEWAY_ERRORS: tuple[GatewayError, ...] = (
-    GatewayError("UNAUTHORIZED", "401"),
+    GatewayError("UNAUTHORIZED", "401", www_authenticate='Bearer realm="connect-scim"'),
     GatewayError("ACCESS_DENIED", "403"),
     GatewayError("THROTTLED", "429", retry_after=THROTTLED_RETRY_AFTER_SECONDS),
     # A REST API reports an unknown path or method as 403 "Missing Authentication Token";
@@ -116,6 +122,8 @@ def gateway_response_parameters(error: GatewayError) -> dict[str, str]:
     params = {"gatewayresponse.header.Content-Type": f"'{SCIM_CONTENT_TYPE}'"}
     if error.retry_after is not None:
         params["gatewayresponse.header.Retry-After"] = f"'{error.retry_after}'"
+    if error.www_authenticate is not None:
+        params["gatewayresponse.header.WWW-Authenticate"] = f"'{error.www_authenticate}'"
     return params
 
 
@@ -185,11 +193,17 @@ class ScimApi(pulumi.ComponentResource):
             # REGIONAL: the IdPs call from a few known regions; EDGE (the seed's) adds a
             # CloudFront hop and hides the caller's address from the resource policy.
             endpoint_configuration={"types": "REGIONAL"},
+            security_policy=SECURITY_POLICY,
             opts=child,
         )
         api_id = self.rest_api.id
         # Everything that changes what a deployment serves; hashed into the Deployment triggers.
-        definition: dict[str, Any] = {"routes": [], "gatewayResponses": [], "policy": None}
+        definition: dict[str, Any] = {
+            "securityPolicy": SECURITY_POLICY,
+            "routes": [],
+            "gatewayResponses": [],
+            "policy": None,
+        }
         deploy_after: list[pulumi.Resource] = []
 
         authorizer = aws.apigateway.Authorizer(

@@ -72,9 +72,10 @@ def test_item_routes_declare_their_path_parameter(run: ProgramRun) -> None:
         )
 
 
-def test_api_is_regional(run: ProgramRun) -> None:
+def test_api_is_regional_and_refuses_tls_below_1_2(run: ProgramRun) -> None:
     rest_api = run.one("aws:apigateway/restApi:RestApi")
     assert rest_api.inputs["endpointConfiguration"] == {"types": "REGIONAL"}
+    assert rest_api.inputs["securityPolicy"] == "TLS_1_2"
 
 
 def test_every_method_is_behind_the_token_authorizer(run: ProgramRun) -> None:
@@ -146,6 +147,12 @@ def test_unauthorized_carries_api_gateways_message(run: ProgramRun) -> None:
     assert substituted(response.inputs["responseTemplates"]["application/json"])["detail"] == "Unauthorized"
 
 
+def test_unauthorized_names_the_bearer_scheme(run: ProgramRun) -> None:
+    response = next(r for r in run.of_type(RESPONSE) if r.inputs["responseType"] == "UNAUTHORIZED")
+    params = response.inputs["responseParameters"]
+    assert params["gatewayresponse.header.WWW-Authenticate"] == """'Bearer realm="connect-scim"'"""
+
+
 def test_throttled_and_unavailable_responses_say_when_to_retry(run: ProgramRun) -> None:
     retry_after = {
         r.inputs["responseType"]: r.inputs["responseParameters"].get("gatewayresponse.header.Retry-After")
@@ -184,7 +191,15 @@ def test_deployment_trigger_is_stable_for_an_unchanged_definition(runs: dict[str
 
 @pytest.mark.parametrize(
     "change",
-    ["route", "method", "gateway-response", "authorizer-ttl", "source-cidrs", "integration-target"],
+    [
+        "route",
+        "method",
+        "gateway-response",
+        "authorizer-ttl",
+        "source-cidrs",
+        "integration-target",
+        "tls-policy",
+    ],
 )
 def test_deployment_is_replaced_when_any_part_of_the_definition_changes(
     change: str, runs: dict[str, ProgramRun], monkeypatch: pytest.MonkeyPatch
@@ -207,6 +222,8 @@ def test_deployment_is_replaced_when_any_part_of_the_definition_changes(
         monkeypatch.setattr(api, "AUTHORIZER_RESULT_TTL_SECONDS", 60)
     elif change == "source-cidrs":
         config["connect-scim:allowedSourceCidrs"] = '["198.51.100.0/24"]'
+    elif change == "tls-policy":
+        monkeypatch.setattr(api, "SECURITY_POLICY", "TLS_1_0")
     elif change == "integration-target":
         stack = "other"  # other function names -> other invoke ARNs
         config["connect-scim:stageName"] = "dev"

@@ -147,3 +147,24 @@ def test_provisioning_waits_for_the_deactivation_profile_in_disable_mode(runs: d
     component = run.one("connect-scim:index:DeactivatedSecurityProfile")
     deps = provisioning(run).dependencies
     assert profile.urn in deps or component.urn in deps
+
+
+def test_the_runtime_reads_the_environment_back_as_the_stack_configured_it(run: ProgramRun) -> None:
+    from runtime.settings import Settings
+
+    settings = expected_settings(run)
+    env = provisioning(run).inputs["environment"]["variables"]
+    read = Settings.from_env(env)
+    assert read.instance_id == settings.instance_id
+    assert read.idp == settings.idp_type
+    assert read.default_routing_profile == settings.default_routing_profile
+    assert read.default_security_profiles == settings.default_security_profiles
+    expected_assignable = (
+        None
+        if settings.assignable_security_profiles is None
+        else frozenset(settings.assignable_security_profiles)
+    )
+    assert read.assignable_security_profiles == expected_assignable
+    assert read.deactivation == settings.deactivation
+    assert read.deactivated_security_profile == settings.deactivated_security_profile
+    assert read.scim_base_path == "/scim/v2"
