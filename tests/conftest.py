@@ -5,7 +5,7 @@ server shared by the session, after resetting its state, counters and settings, 
 another's users or configuration. Its surface (documented in ``local/emulator/testing.py``)::
 
     def test_example(emulator):
-        client = emulator.connect_client()          # boto3, dummy creds, 1 attempt
+        client = emulator.connect_client()          # boto3, dummy creds, 1 attempt, no retry
         client.create_user(InstanceId=emulator.instance_id, Username="alice", ...,
                            SecurityProfileIds=[emulator.security_profile_id("Agent")],
                            RoutingProfileId=emulator.routing_profile_id("Basic Routing Profile"))

@@ -18,6 +18,7 @@ from local.emulator.config import EmulatorConfig
 from local.emulator.core import Emulator, Request
 
 LOG = logging.getLogger("local.emulator.http")
+POLL_SECONDS = 0.05  # how soon stop() is noticed; tests start and stop servers often
 
 
 class _Server(ThreadingHTTPServer):
@@ -31,6 +32,8 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle on, the client's delayed ACK adds ~40 ms a call.
+    disable_nagle_algorithm = True
     server: _Server
 
     def do_GET(self) -> None:
@@ -97,20 +100,22 @@ class EmulatorServer:
         """Serve in a background thread; returns the base URL to give boto3 as ``endpoint_url``."""
         if self._thread is None:
             self._thread = threading.Thread(
-                target=self._httpd.serve_forever, name="connect-emulator", daemon=True
+                target=self._httpd.serve_forever, args=(POLL_SECONDS,), name="connect-emulator", daemon=True
             )
             self._thread.start()
         return self.url
 
     def serve_forever(self) -> None:
-        self._httpd.serve_forever()
+        self._httpd.serve_forever(POLL_SECONDS)
 
     def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        """Stop serving and close the socket; safe on a server never started or already stopped."""
         if self._thread is not None:
+            # shutdown() waits for serve_forever to return, so it is only called when a thread serves.
+            self._httpd.shutdown()
             self._thread.join(timeout=5)
             self._thread = None
+        self._httpd.server_close()
 
     def __enter__(self) -> EmulatorServer:
         self.start()

@@ -5,8 +5,10 @@ Integration and end-to-end tests across the project use it; its surface is a con
 ``url`` / ``instance_id``
     the ``endpoint_url`` to give boto3 and the seeded SAML instance's id.
 ``connect_client(max_attempts=1, mode="standard", **config)``
-    a boto3 Connect client on the emulator (dummy credentials, us-east-1). One attempt by default so a
-    test sees the first error; pass ``max_attempts`` to exercise botocore's retries.
+    a boto3 Connect client on the emulator (dummy credentials, us-east-1). ``max_attempts`` counts
+    every attempt, the first included: one by default, so a test sees the first error. (It is sent
+    as botocore's ``total_max_attempts``: botocore's own ``retries={"max_attempts": n}`` means n
+    *retries*, i.e. n+1 attempts.)
 ``stats()`` / ``calls(operation)``
     ``{"instanceId": ..., "operations": {"CreateUser": {"calls": 3, "throttled": 1, ...}}}`` / one count.
 ``configure(**settings)``
@@ -56,7 +58,7 @@ class EmulatorHandle:
         return self.emulator.instance_id
 
     def connect_client(self, max_attempts: int = 1, mode: str = "standard", **config: Any) -> Any:
-        settings = {"retries": {"mode": mode, "max_attempts": max_attempts}, **config}
+        settings = {"retries": {"mode": mode, "total_max_attempts": max_attempts}, **config}
         return _session().client(
             "connect",
             endpoint_url=self.url,
