@@ -13,9 +13,14 @@ Round-trip fidelity (what an IdP sends reads back the same, or its sync never co
   ``scim:raw:…`` tag *only when it differs* from what we would render, and that form is
   rendered back as long as it still denotes what Connect holds — a change made in the Connect
   console therefore wins over a stale remembered form;
-* an IdP-owned source attribute (Okta ``entitlements``/``roles``, Entra ``department``) that
-  was absent when defaults were applied is remembered as absent (JSON ``null``), so the user
-  reads back without it.
+* a source attribute (Okta ``entitlements``/``roles``, Entra ``department``, the extension's
+  ``securityProfiles``/``routingProfile``) that was absent when defaults were applied is
+  remembered as absent (JSON ``null``), so the user reads back without it — an IdP that
+  compares would otherwise try to remove the defaults on every cycle, and a PATCH ``add``
+  would merge into values the client never saw;
+* Connect cannot clear a desk phone number once set (UpdateUserPhoneConfig keeps members it
+  is not given), so a removed ``deskPhoneNumber`` is remembered in ``scim:clearedDeskPhoneNumber``
+  and hidden while Connect still holds exactly that number.
 
 Precedence between sources of one facet (e.g. ``entitlements`` and the extension's
 ``securityProfiles``): a source is *asserted* when it differs from the previous resource (or,
@@ -51,6 +56,7 @@ RAW_GIVEN_NAME = "scim:raw:name.givenName"
 RAW_FAMILY_NAME = "scim:raw:name.familyName"
 EXTERNAL_ID = "scim:externalId"
 PHONE_NUMBERS = "scim:phoneNumbers"
+CLEARED_DESK_PHONE = "scim:clearedDeskPhoneNumber"
 _ABSENT = "null"  # a remembered IdP form meaning "the IdP sent nothing"
 
 
@@ -216,7 +222,7 @@ def to_connect(
     security_ids = _resolve_facet("securityProfiles", request, tags)
     routing_ids = _resolve_facet("routingProfile", request, tags)
     hierarchy_ids = _resolve_facet("hierarchyGroup", request, tags)
-    phone = _phone_config(desired, previous, current)
+    phone = _phone_config(desired, previous, current, tags)
     active = _active(desired, previous, current)
     for stored in STORED:
         if profile.claims(stored.schema, stored.attribute):
@@ -360,8 +366,8 @@ def _resolve_facet(facet: Facet, request: _Request, tags: dict[str, str]) -> tup
             t.put_json(tags, source.tag_key, value, source.path)  # the IdP's own form
         elif (
             changed
+            and not asserted_values
             and value is None
-            and source.idp_owned
             and set(ids) == defaults
             and render_source(source, ids, names) is not None
         ):
@@ -560,7 +566,10 @@ def is_active(user: ConnectUser) -> bool:
 
 
 def _phone_config(
-    desired: Mapping[str, Any], previous: Mapping[str, Any] | None, current: ConnectUser | None
+    desired: Mapping[str, Any],
+    previous: Mapping[str, Any] | None,
+    current: ConnectUser | None,
+    tags: dict[str, str],
 ) -> PhoneConfig:
     base = current.phone if current is not None else PhoneConfig()
     defaults = PhoneConfig()
@@ -573,21 +582,28 @@ def _phone_config(
             return default_value  # removed
         return current_value
 
-    phone = PhoneConfig(
-        phone_type=pick("phoneType", base.phone_type, defaults.phone_type),
+    desk = get_attr(desired, CONNECT_USER, "deskPhoneNumber")
+    if desk is not None and not _E164.fullmatch(desk):
+        raise InvalidValue(f"'{CONNECT_USER}:deskPhoneNumber' must be an E.164 number such as +14155550100")
+    phone_type = pick("phoneType", base.phone_type, defaults.phone_type)
+    if phone_type == "DESK_PHONE" and desk is None:
+        raise InvalidValue(f"'{CONNECT_USER}:deskPhoneNumber' is required when phoneType is DESK_PHONE")
+    held = base.desk_phone_number
+    remembered = current.tags.get(CLEARED_DESK_PHONE) if current is not None else None
+    if desk is None and held:
+        tags[CLEARED_DESK_PHONE] = held  # removed (or still removed) in SCIM; Connect keeps it
+    elif remembered and remembered != desk:
+        tags[CLEARED_DESK_PHONE] = remembered  # stale but harmless; dropping it would cost a write
+    return PhoneConfig(
+        phone_type=phone_type,
         auto_accept=pick("autoAccept", base.auto_accept, defaults.auto_accept),
         after_contact_work_time_limit=pick(
             "afterContactWorkTimeLimit",
             base.after_contact_work_time_limit,
             defaults.after_contact_work_time_limit,
         ),
-        desk_phone_number=pick("deskPhoneNumber", base.desk_phone_number, None),
+        desk_phone_number=desk if desk is not None else held,
     )
-    if phone.desk_phone_number is not None and not _E164.fullmatch(phone.desk_phone_number):
-        raise InvalidValue(f"'{CONNECT_USER}:deskPhoneNumber' must be an E.164 number such as +14155550100")
-    if phone.phone_type == "DESK_PHONE" and not phone.desk_phone_number:
-        raise InvalidValue(f"'{CONNECT_USER}:deskPhoneNumber' is required when phoneType is DESK_PHONE")
-    return phone
 
 
 def _active(
@@ -732,8 +748,9 @@ def to_scim(
     connect["phoneType"] = user.phone.phone_type
     connect["autoAccept"] = user.phone.auto_accept
     connect["afterContactWorkTimeLimit"] = user.phone.after_contact_work_time_limit
-    if user.phone.desk_phone_number:
-        connect["deskPhoneNumber"] = user.phone.desk_phone_number
+    desk = user.phone.desk_phone_number
+    if desk and desk != tags.get(CLEARED_DESK_PHONE):
+        connect["deskPhoneNumber"] = desk
     if enterprise:
         resource["schemas"].append(ENTERPRISE_USER)
         resource[ENTERPRISE_USER] = enterprise

@@ -43,7 +43,6 @@ class Source:
     schema: str | None
     attribute: str
     form: Form
-    idp_owned: bool
 
     @property
     def path(self) -> str:
@@ -57,9 +56,9 @@ class Source:
 
 
 EXTENSION_SOURCES: tuple[Source, ...] = (
-    Source("securityProfiles", CONNECT_USER, "securityProfiles", "name_list", idp_owned=False),
-    Source("routingProfile", CONNECT_USER, "routingProfile", "single_name", idp_owned=False),
-    Source("hierarchyGroup", CONNECT_USER, "hierarchyGroup", "single_name", idp_owned=False),
+    Source("securityProfiles", CONNECT_USER, "securityProfiles", "name_list"),
+    Source("routingProfile", CONNECT_USER, "routingProfile", "single_name"),
+    Source("hierarchyGroup", CONNECT_USER, "hierarchyGroup", "single_name"),
 )
 
 
@@ -86,15 +85,15 @@ OKTA = MappingProfile(
     name="okta",
     policy=scim_policy.OKTA,
     idp_sources=(
-        Source("securityProfiles", None, "entitlements", "multi_value", idp_owned=True),
-        Source("routingProfile", None, "roles", "multi_value", idp_owned=True),
+        Source("securityProfiles", None, "entitlements", "multi_value"),
+        Source("routingProfile", None, "roles", "multi_value"),
     ),
 )
 
 ENTRA = MappingProfile(
     name="entra",
     policy=scim_policy.ENTRA,
-    idp_sources=(Source("securityProfiles", ENTERPRISE_USER, "department", "comma_list", idp_owned=True),),
+    idp_sources=(Source("securityProfiles", ENTERPRISE_USER, "department", "comma_list"),),
 )
 
 GENERIC = MappingProfile(name="generic", policy=scim_policy.GENERIC)

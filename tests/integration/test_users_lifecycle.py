@@ -191,8 +191,9 @@ def test_okta_user_created_without_entitlements_gets_the_defaults_and_reads_back
     service = users("okta", default_security_profiles=("Agent", "QualityAnalyst"))
     created = service.create(user_body())
     assert _profile_names(emulator, created["id"]) == {"Agent", "QualityAnalyst"}
-    assert "entitlements" not in service.get(created["id"])
-    assert service.get(created["id"])[CONNECT]["securityProfiles"] == ["Agent", "QualityAnalyst"]
+    again = service.get(created["id"])
+    assert "entitlements" not in again and "securityProfiles" not in again[CONNECT]
+    assert "roles" not in again and "routingProfile" not in again[CONNECT]
 
 
 def test_entra_department_names_the_security_profiles_and_reads_back_as_sent(
@@ -236,3 +237,34 @@ def test_users_listed_without_filter_come_back_in_username_order_with_their_attr
         ("bob@example.com", "title of bob@example.com"),
         ("carol@example.com", "title of carol@example.com"),
     ]
+
+
+def test_a_removed_desk_phone_number_reads_back_absent_although_connect_keeps_it(
+    users: UsersFactory, emulator: EmulatorHandle
+) -> None:
+    service = users("generic")
+    extension = {"phoneType": "DESK_PHONE", "deskPhoneNumber": "+14155550100"}
+    created = service.create(user_body(**{"schemas": [CORE, CONNECT], CONNECT: extension}))
+    path = f"{CONNECT}:"
+    soft = patch_body(
+        {"op": "replace", "path": path + "phoneType", "value": "SOFT_PHONE"},
+        {"op": "remove", "path": path + "deskPhoneNumber"},
+    )
+    assert "deskPhoneNumber" not in service.patch(created["id"], soft)[CONNECT]
+    assert "deskPhoneNumber" not in service.get(created["id"])[CONNECT]
+    again = patch_body({"op": "add", "path": path + "deskPhoneNumber", "value": "+14155550199"})
+    assert service.patch(created["id"], again)[CONNECT]["deskPhoneNumber"] == "+14155550199"
+    assert _connect_user(emulator, created["id"])["PhoneConfig"]["DeskPhoneNumber"] == "+14155550199"
+
+
+def test_extension_attributes_are_only_shown_when_sent_or_changed_from_the_defaults(
+    users: UsersFactory,
+) -> None:
+    service = users("generic")
+    created = service.create(user_body())
+    assert "securityProfiles" not in created[CONNECT]
+    added = service.patch(
+        created["id"],
+        patch_body({"op": "add", "path": f"{CONNECT}:securityProfiles", "value": ["QualityAnalyst"]}),
+    )
+    assert added[CONNECT]["securityProfiles"] == ["QualityAnalyst"]  # not merged into unseen defaults
