@@ -150,10 +150,11 @@ class Emulator:
         with self._lock:
             context = self._context(self._config)
             create_model = operation_model("CreateUser")
+            allowed = set(create_model.input_shape.members) - {"InstanceId"}
             added: list[str] = []
             try:
                 for index, entry in enumerate(entries):
-                    params = self._bulk_params(entry, index)
+                    params = self._bulk_params(entry, index, allowed)
                     try:
                         validate_input(create_model, params)
                         user = ops_users.build_user(context, params)
@@ -301,8 +302,7 @@ class Emulator:
             self._reseed(new)
         return new
 
-    def _bulk_params(self, entry: Any, index: int) -> dict[str, Any]:
-        allowed = set(operation_model("CreateUser").input_shape.members) - {"InstanceId"}
+    def _bulk_params(self, entry: Any, index: int, allowed: set[str]) -> dict[str, Any]:
         if not isinstance(entry, dict):
             raise ControlError(f"users[{index}] must be an object")
         unknown = sorted(set(entry) - allowed)

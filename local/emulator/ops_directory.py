@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from local.emulator.context import Context, Handler, page_size, require_instance, require_security_profile
 from local.emulator.errors import INVALID_PARAMETER, invalid_parameter, invalid_request, not_found
 from local.emulator.paging import SortKey, paginate
-from local.emulator.search import SearchSpec, compile_criteria, compile_search_filter
+from local.emulator.search import SearchSpec, compile_request
 from local.emulator.state import HierarchyGroup, RoutingProfile, SecurityProfile
 
 MAX_TAGS_PER_RESOURCE = 50  # connect-api.md §1: a tag map holds at most 50 entries
@@ -132,16 +132,9 @@ def search_security_profiles(ctx: Context, params: dict[str, Any]) -> dict[str, 
 
 
 def _search(ctx: Context, params: dict[str, Any], spec: SearchSpec[Any], items: list[Any]) -> list[Any]:
-    criteria, search_filter = params.get("SearchCriteria"), params.get("SearchFilter")
-    matches_criteria = compile_criteria(criteria, spec) if criteria is not None else None
-    matches_filter = compile_search_filter(search_filter, spec) if search_filter is not None else None
+    matches = compile_request(params, spec)
     require_instance(ctx, params["InstanceId"])
-    return [
-        item
-        for item in items
-        if (matches_criteria is None or matches_criteria(item))
-        and (matches_filter is None or matches_filter(item))
-    ]
+    return list(filter(matches, items))
 
 
 # ------------------------------------------------------------------------------------- routing profiles
@@ -165,7 +158,7 @@ def list_routing_profiles(ctx: Context, params: dict[str, Any]) -> dict[str, Any
 
 def _routing_profile_view(ctx: Context, profile: RoutingProfile) -> dict[str, Any]:
     """The ``RoutingProfile`` shape as SearchRoutingProfiles fills it (no LastModified*, no timers)."""
-    users = sum(1 for user in ctx.state.iter_users() if user.routing_profile_id == profile.id)
+    users = sum(1 for user in ctx.state.users.values() if user.routing_profile_id == profile.id)
     return {
         "InstanceId": ctx.state.instance.id,
         "Name": profile.name,

@@ -31,7 +31,7 @@ from local.emulator.rules import (
     check_phone_config,
     check_username,
 )
-from local.emulator.search import SearchSpec, compile_criteria, compile_search_filter
+from local.emulator.search import SearchSpec, compile_request
 from local.emulator.state import State, User
 
 SEARCH_FIELDS = ("Username", "FirstName", "LastName", "RoutingProfileId", "SecurityProfileId", "resourceId")
@@ -144,7 +144,7 @@ def describe_user(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 
 def list_users(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     require_instance(ctx, params["InstanceId"])
-    users = sorted(ctx.state.iter_users(), key=user_sort_key)
+    users = sorted(ctx.state.users.values(), key=user_sort_key)
     page, token = paginate(
         users, user_sort_key, page_size(params), params.get("NextToken"), INVALID_PARAMETER
     )
@@ -181,21 +181,9 @@ def user_search_spec(ctx: Context) -> SearchSpec[User]:
 
 
 def search_users(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    spec = user_search_spec(ctx)
-    criteria = params.get("SearchCriteria")
-    matches_criteria = compile_criteria(criteria, spec) if criteria is not None else None
-    search_filter = params.get("SearchFilter")
-    matches_filter = compile_search_filter(search_filter, spec) if search_filter is not None else None
+    matches = compile_request(params, user_search_spec(ctx))
     require_instance(ctx, params["InstanceId"])
-    found = sorted(
-        (
-            user
-            for user in ctx.state.iter_users()
-            if (matches_criteria is None or matches_criteria(user))
-            and (matches_filter is None or matches_filter(user))
-        ),
-        key=user_sort_key,
-    )
+    found = sorted(filter(matches, ctx.state.users.values()), key=user_sort_key)
     page, token = paginate(
         found, user_sort_key, page_size(params), params.get("NextToken"), INVALID_PARAMETER
     )

@@ -52,6 +52,15 @@ def _non_empty_list(value: Any, path: str) -> list[Any]:
     return value
 
 
+def compile_request(params: Mapping[str, Any], spec: SearchSpec[T]) -> Predicate[T]:
+    """One predicate for a Search* request: its SearchCriteria AND its SearchFilter, either optional."""
+    criteria, search_filter = params.get("SearchCriteria"), params.get("SearchFilter")
+    parts = [compile_criteria(criteria, spec)] if criteria is not None else []
+    if search_filter is not None:
+        parts.append(compile_search_filter(search_filter, spec))
+    return lambda item: all(part(item) for part in parts)
+
+
 # ------------------------------------------------------------------------------------------- criteria
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,9 +148,6 @@ class State:
         if not holders:
             self._by_username.pop(self.username_key(user.username), None)
         return user
-
-    def iter_users(self) -> Iterator[User]:
-        return iter(self.users.values())
 
     # ---------------------------------------------------------------------------------------- JSON
 
