@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import hmac
 import json
+import logging
 import os
 import re
 import secrets
@@ -30,13 +31,14 @@ from typing import Any, Final, TextIO
 from urllib.parse import parse_qsl, urlsplit
 
 from runtime.app import ScimApp, error_response
+from runtime.observability import get_logger, log_event
 from runtime.scim.errors import InvalidSyntax, NotFound, PayloadTooLarge, ScimError, Unauthorized
 from runtime.scim.http import ScimRequest, ScimResponse
 
 BASE_PATH: Final = "/scim/v2"
 DEFAULT_PORT: Final = 8080
 _HOST_HEADER: Final = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
-_HANDLED_METHODS: Final = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+_LOG = get_logger("local.server")
 
 
 class LengthRequired(ScimError):
@@ -82,8 +84,19 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             response = self._answer(scim)
         except ScimError as err:
+            # Answered here, before the app: log it like the app logs its requests.
             response = error_response(err)
-        except Exception:  # pragma: no cover - the app already answers its own failures
+            log_event(
+                _LOG,
+                "scim.request",
+                adapter="local",
+                method=self.command[:16],
+                route="(before routing)",
+                status=response.status,
+                error_type=type(err).__name__,
+            )
+        except Exception as exc:  # pragma: no cover - the app already answers its own failures
+            log_event(_LOG, "scim.adapter_error", level=logging.ERROR, exc=exc, adapter="local")
             response = error_response(_ServerUnavailable("The local server failed to read the request"))
             self.close_connection = True
         self._send(response)
@@ -202,7 +215,9 @@ class LocalScimServer:
 
     def start(self) -> str:
         """Serve in a background thread; returns the base URL."""
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="scim-local", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="scim-local", daemon=True
+        )
         self._thread.start()
         return self.base_url
 

@@ -1,0 +1,227 @@
+"""The public SCIM conformance checker (scim2-tester 0.5.2) against the local server, over real HTTP.
+
+scim2-tester discovers the server (ServiceProviderConfig, ResourceTypes, Schemas), then for
+every resource type creates, reads, lists with attributes, searches, replaces, PATCHes (add,
+replace, remove of every writable attribute) and deletes resources filled with random values.
+
+Two adaptations, both about the test harness, not about leniency:
+
+* scim2-client ships engines for httpx2 (not installed) and in-process WSGI/ASGI; we want the
+  real HTTP path (token check, prefix, body limit), so ``UrllibSCIMClient`` sends the requests
+  the scim2-client request builder prepares through ``urllib``.
+* Attributes of our Amazon Connect extension hold *names that must exist in Connect* (security
+  and routing profiles, hierarchy groups) or values Connect bounds (after-contact-work seconds,
+  E.164 desk phones). A random UUID there is rightly refused with a SCIM 400, so we give the
+  checker the same kind of values an IdP administrator maps: the emulator's seed names, an
+  E.164 number, a small number of seconds. ``phoneType`` keeps to ``SOFT_PHONE`` because
+  ``DESK_PHONE`` is only valid together with a desk number, and the checker fills attributes
+  one at a time.
+
+Everything else must pass. Expected failures: every Group CRUD check while ``/Groups`` is the
+pending service (501 on writes), and the entries of ``KNOWN``, each with its reason (tolerated,
+and shown as a warning, so fixing one never breaks this test).
+"""
+
+from __future__ import annotations
+
+import random
+import typing
+import urllib.error
+import urllib.request
+import warnings
+from typing import Any
+from wsgiref.headers import Headers
+
+import pydantic
+import pytest
+from scim2_client import BaseSyncSCIMClient
+from scim2_client.engines.inprocess import InProcessResponse, _prepare_request, _stays_under_base_url
+from scim2_tester import CheckResult, Status, check_server
+
+from runtime.scim.schema import CONNECT_USER, CORE_GROUP, CORE_USER, ENTERPRISE_USER
+
+from .conftest import ScimHttp
+
+FAILING = (Status.ERROR, Status.CRITICAL, Status.DEVIATION)
+
+# Multi-valued name lists get one example: PATCH "add" merges into existing values (RFC 7644
+# §3.5.2.1), while the checker compares the result with the added value alone, so two different
+# random picks (one by an earlier whole-extension add) would read as a failure of correct merging.
+SECURITY_PROFILES = ["QualityAnalyst"]
+# One routing profile too: Okta's ``roles`` and our ``routingProfile`` are filled independently and
+# must agree when a body carries both.
+ROUTING_PROFILES = ["Sales Routing Profile"]
+
+#: What an IdP administrator would map into attributes that carry Connect names or bounded values,
+#: by (schema URN, attribute, sub-attribute). Falsy examples (0, "") are never picked by the checker.
+EXAMPLES: dict[tuple[str, str, str | None], list[Any]] = {
+    (CONNECT_USER, "security_profiles", None): SECURITY_PROFILES,
+    (CONNECT_USER, "routing_profile", None): ROUTING_PROFILES,
+    (CONNECT_USER, "hierarchy_group", None): ["Support", "Europe"],
+    (CONNECT_USER, "phone_type", None): ["SOFT_PHONE"],
+    (CONNECT_USER, "after_contact_work_time_limit", None): [30, 120],
+    (CONNECT_USER, "desk_phone_number", None): ["+15555550100", "+442071838750"],
+    # Okta profile: entitlements are security profile names, roles the routing profile name.
+    (CORE_USER, "entitlements", "value"): SECURITY_PROFILES,
+    (CORE_USER, "roles", "value"): ROUTING_PROFILES,
+    # Entra profile: department is a comma-separated list of security profile names; it must agree
+    # with securityProfiles when a body carries both.
+    (ENTERPRISE_USER, "department", None): ["QualityAnalyst"],
+    # Connect's Mobile takes the mobile number in E.164.
+    (CORE_USER, "phone_numbers", "value"): ["+14155550100", "+33142685300"],
+}
+
+#: Group checks that fail while /Groups is the pending service (writes answer 501).
+GROUP_CHECKS_PENDING = (
+    "object_creation",
+    "object_query",
+    "object_query_without_id",
+    "object_query_with_attributes",
+    "object_list_with_attributes",
+    "search_with_attributes",
+    "object_replacement",
+    "object_deletion",
+    "check_add_attribute",
+    "check_remove_attribute",
+    "check_replace_attribute",
+)
+
+#: User checks that must have run and succeeded (so an early exit cannot pass silently).
+#: ``search_with_attributes`` is absent: it POSTs to the root ``/.search`` (all resource types at
+#: once), which we answer 501 as RFC 7644 §3.12 allows and the checker then skips;
+#: ``POST /Users/.search`` is covered by tests/e2e/test_app_http.py.
+USER_CHECKS_REQUIRED = {
+    "object_creation",
+    "object_query",
+    "object_query_without_id",
+    "object_query_with_attributes",
+    "object_list_with_attributes",
+    "object_replacement",
+    "object_deletion",
+    "check_add_attribute",
+    "check_remove_attribute",
+    "check_replace_attribute",
+}
+
+
+class UrllibSCIMClient(BaseSyncSCIMClient):
+    """scim2-client over urllib: the library builds each request, urllib sends it over loopback.
+
+    Uses scim2-client's request builder (``_prepare_request``, pinned 0.13.2) so URLs, query
+    strings and bodies are exactly what its own engines would send.
+    """
+
+    def __init__(self, base_url: str, headers: dict[str, str], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.base_url = base_url
+        self.headers = headers
+
+    def _stays_under_base_url(self, endpoint: str) -> bool:
+        return bool(_stays_under_base_url(self.base_url, endpoint))
+
+    def _parse_json(self, response: Any) -> Any:
+        return response.json()
+
+    def request(self, method: str, url: str, **kwargs: Any) -> InProcessResponse:
+        prepared = _prepare_request(self.base_url, self.headers, method, url, **kwargs)
+        request = urllib.request.Request(
+            prepared.url.geturl(),
+            data=prepared.body or None,
+            method=prepared.method,
+            headers=dict(prepared.headers),
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return InProcessResponse(
+                    response.status, Headers(list(response.getheaders())), response.read()
+                )
+        except urllib.error.HTTPError as err:
+            return InProcessResponse(err.code, Headers(list(err.headers.items())), err.read())
+
+
+def discovered_client(scim: ScimHttp) -> UrllibSCIMClient:
+    """A client that has read our discovery documents, taught the Connect extension's valid values."""
+    client = UrllibSCIMClient(scim.base_url, {"Authorization": f"Bearer {scim.token}"})
+    client.discover()
+    models = {getattr(m, "__schema__", None): m for m in client.provider.models}
+    for (schema, name, sub), examples in EXAMPLES.items():
+        model = models[schema]
+        assert name in model.model_fields, f"{schema} no longer has {name}; update EXAMPLES"
+        if sub is not None:
+            model = _complex_model(model.model_fields[name].annotation)
+        model.model_fields[sub or name].examples = examples
+    return client
+
+
+def _complex_model(annotation: Any) -> Any:
+    """The pydantic model inside ``list[Model] | None``."""
+    for arg in typing.get_args(annotation):
+        if isinstance(arg, type) and issubclass(arg, pydantic.BaseModel):
+            return arg
+        found = _complex_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+_ALWAYS_SET = (
+    "Connect has no unassigned state for this (every user is active or not, has a phone type, an "
+    "auto-accept setting and an after-contact-work limit): 'remove' resets it to the default "
+    "(active, SOFT_PHONE, false, 0) instead of leaving it absent."
+)
+
+#: Failures tolerated (each reported as a warning) with the reason; keyed by (resource type, check, urn).
+#: Tolerated rather than required, so a service change that makes one pass never breaks this test.
+KNOWN: dict[tuple[str | None, str | None, str | None], str] = {
+    ("User", "check_remove_attribute", urn): _ALWAYS_SET
+    for urn in (
+        "active",
+        CONNECT_USER,  # the whole extension: the four settings above come back with their defaults
+        f"{CONNECT_USER}:phoneType",
+        f"{CONNECT_USER}:autoAccept",
+        f"{CONNECT_USER}:afterContactWorkTimeLimit",
+    )
+}
+
+
+def groups_pending(scim: ScimHttp) -> bool:
+    status, _, _ = scim.request("POST", "/Groups", json={"schemas": [CORE_GROUP], "displayName": "probe"})
+    return status == 501
+
+
+def key(result: CheckResult) -> tuple[str | None, str | None, str | None]:
+    urn = result.data.get("urn") if isinstance(result.data, dict) else None
+    return result.resource_type, result.title, urn if isinstance(urn, str) else None
+
+
+def describe(result: CheckResult) -> str:
+    return f"{result.status.name} {result.resource_type} {result.title}: {(result.reason or '')[:300]}"
+
+
+@pytest.mark.parametrize(
+    "scim", [{"idp": "generic"}, {"idp": "okta"}, {"idp": "entra"}], indirect=True, ids=lambda p: p["idp"]
+)
+def test_scim2_tester_finds_no_unexpected_failures(scim: ScimHttp) -> None:
+    pending = groups_pending(scim)
+    random.seed(20261130)  # the checker draws values with `random`: make a failure reproducible
+    results = check_server(discovered_client(scim))
+
+    failures = [r for r in results if r.status in FAILING]
+    group_failures = {r.title for r in failures if r.resource_type == "Group"}
+    if pending:
+        # /Groups answers 501 on writes until Groups land (runtime/service/groups_pending.py):
+        # every Group CRUD check fails, and nothing else about Groups may.
+        assert group_failures <= set(GROUP_CHECKS_PENDING), group_failures
+        assert "object_creation" in group_failures  # the probe and the checker agree
+    unexpected = [
+        describe(r) for r in failures if key(r) not in KNOWN and not (pending and r.resource_type == "Group")
+    ]
+    assert not unexpected, "\n".join(unexpected)
+    for r in failures:
+        if key(r) in KNOWN:
+            warnings.warn(f"tolerated scim2-tester failure {key(r)}: {KNOWN[key(r)]}", stacklevel=1)
+
+    user_successes = {r.title for r in results if r.resource_type == "User" and r.status == Status.SUCCESS}
+    assert user_successes >= USER_CHECKS_REQUIRED, USER_CHECKS_REQUIRED - user_successes
+    discovery = {r.title for r in results if r.resource_type is None and r.status == Status.SUCCESS}
+    assert len(discovery) >= 10, discovery
