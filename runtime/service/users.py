@@ -32,7 +32,9 @@ Decisions:
   ``externalId`` it is provably the IdP's own user: the POST converges to it (its body is
   applied like a PUT, usually with no writes) and the existing resource is returned. Any other
   clash is 409 ``uniqueness``. Connect's own DuplicateResourceException (a stale search) is
-  409 too; the IdP's next sync then finds the user by filter.
+  409 too; the IdP's next sync then finds the user by filter. When botocore itself retried a
+  CreateUser whose reply was lost, the duplicate it meets carries this request's own tags
+  (creation time included) and is returned as created.
 * **PUT** replaces SCIM attributes; the Connect settings a user must have (security and
   routing profiles, hierarchy, phone settings, ``active``) are kept when the body leaves them
   out — RFC 7644 §3.5.1 lets the service provider keep values it requires, and an IdP that
@@ -198,10 +200,7 @@ class UserService:
             try:
                 created = self.directory.create_user(new_user)
             except DuplicateUser:
-                raise Uniqueness(
-                    "a user with this userName already exists in Amazon Connect (userName is unique, "
-                    "case-insensitively)"
-                ) from None
+                return self._created_before(state.username, tags)
         log_event(log, "user.created", operation="create", user_id=created.user_id)
         user = ConnectUser(
             user_id=created.user_id,
@@ -263,6 +262,22 @@ class UserService:
         facets = sorted({write.facet for write in writes})
         log_event(log, _event(current, state), operation="update", user_id=current.user_id, facets=facets)
         return self._render(user_after(current, state, deactivated), modified=self._clock())
+
+    def _created_before(self, username: str, tags: dict[str, str]) -> Resource:
+        """CreateUser said "duplicate": was it this very request, whose first reply was lost?
+
+        botocore retries a CreateUser whose reply never arrived; the retry then meets the user the
+        first attempt created. That user carries every tag this request wrote, creation time
+        included, which no other request reproduces: return it. Anything else is a real clash.
+        """
+        for user in self.directory.find_by_tag(t.USERNAME_KEY, t.username_key(username)):
+            if all(user.tags.get(key) == value for key, value in tags.items()):
+                log_event(log, "user.created", operation="create", user_id=user.user_id)
+                return self._render(self.directory.describe_user(user.user_id))
+        raise Uniqueness(
+            "a user with this userName already exists in Amazon Connect (userName is unique, "
+            "case-insensitively)"
+        )
 
     def _converge(self, existing: ConnectUser, desired: Resource) -> Resource:
         """POST for a userName that exists: the same user only if the externalId proves it."""

@@ -8,7 +8,7 @@ import pytest
 
 from local.emulator.testing import EmulatorHandle
 from runtime.connect.model import Throttled
-from runtime.scim.errors import NotFound, TooManyRequests, Uniqueness
+from runtime.scim.errors import NotFound, ServiceUnavailable, TooManyRequests, Uniqueness
 from runtime.service.base import ListQuery
 
 from .helpers import CONNECT, CORE, ENTERPRISE, Budget, UsersFactory, patch_body, user_body
@@ -268,3 +268,32 @@ def test_extension_attributes_are_only_shown_when_sent_or_changed_from_the_defau
         patch_body({"op": "add", "path": f"{CONNECT}:securityProfiles", "value": ["QualityAnalyst"]}),
     )
     assert added[CONNECT]["securityProfiles"] == ["QualityAnalyst"]  # not merged into unseen defaults
+
+
+def test_a_create_user_reply_lost_in_transit_is_retried_without_a_duplicate_or_a_409(
+    users: UsersFactory, emulator: EmulatorHandle
+) -> None:
+    service = users("okta", max_attempts=2)
+    service.create(user_body("warm@example.com"))  # warm the caches: only CreateUser is a write below
+    emulator.configure(drop_rate=1.0)
+    created = service.create(user_body("lost.reply@example.com"))
+    emulator.configure(drop_rate=0.0)
+    assert created["userName"] == "lost.reply@example.com"
+    assert service.get(created["id"])["id"] == created["id"]
+    stats = emulator.stats()["operations"]["CreateUser"]
+    assert (stats["calls"], stats["dropped"]) == (3, 1)  # warm-up, dropped attempt, retry meeting it
+
+
+def test_a_write_whose_reply_was_lost_is_503_and_the_retry_finds_nothing_left_to_do(
+    users: UsersFactory, emulator: EmulatorHandle, budget: Budget
+) -> None:
+    service = users("okta", max_attempts=1)
+    created = service.create(user_body())
+    emulator.configure(drop_rate=1.0)
+    change = patch_body({"op": "replace", "path": "name.familyName", "value": "Jones"})
+    with pytest.raises(ServiceUnavailable):
+        service.patch(created["id"], change)
+    emulator.configure(drop_rate=0.0)
+    with budget.measure() as calls:
+        assert service.patch(created["id"], change)["name"]["familyName"] == "Jones"
+    assert calls == {"DescribeUser": 1}
