@@ -36,14 +36,14 @@ class TokenCursor:
         best: tuple[int, str | None] = (0, None)
         for start, (token, stamp) in list(self._tokens.items()):
             if now - stamp > self._ttl:
-                del self._tokens[start]
+                self._tokens.pop(start, None)
             elif best[0] < start <= offset:
                 best = (start, token)
         return best
 
     def remember(self, offset: int, token: str) -> None:
-        if len(self._tokens) >= self._limit:
-            self._tokens.pop(min(self._tokens))
+        if len(self._tokens) >= self._limit and self._tokens:
+            self._tokens.pop(min(self._tokens), None)
         self._tokens[offset] = (token, self._clock())
 
     def clear(self) -> None:

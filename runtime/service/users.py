@@ -42,6 +42,8 @@ Decisions:
 * **PATCH** is applied to the resource GET would show (protocol ``apply_patch``, all or
   nothing) and then takes the same path as PUT; see ``user_writes`` for the write order that
   lets a retried request repair a failure half-way.
+* **A user created with ``active: false``** gets the deactivated profile at creation (one
+  CreateUser, in both modes: there is nothing to delete yet) and can be activated later.
 * ``meta.location`` is ``{SCIM_BASE_PATH}/Users/{id}``; the app replaces it with the absolute
   URL of the request (it alone knows the host and stage).
 """
@@ -69,6 +71,7 @@ from runtime.mapping.profiles import MappingProfile, profile_for
 from runtime.observability import allow_fields, get_logger, log_event
 from runtime.scim.errors import InvalidValue, Uniqueness
 from runtime.scim.filter import evaluate, parse_filter
+from runtime.scim.listing import MAX_COUNT
 from runtime.scim.patch import apply_patch, parse_patch
 from runtime.scim.resource import normalize_resource
 from runtime.scim.schema import CONNECT_USER, USER
@@ -152,7 +155,7 @@ class UserService:
             return self._render(self.directory.describe_user(resource_id))
 
     def list(self, query: ListQuery) -> Page:
-        start, count = max(1, query.start_index), max(0, query.count)
+        start, count = max(1, query.start_index), min(max(0, query.count), MAX_COUNT)
         if not query.filter:
             with translated():
                 total, users = list_page(self.directory, self.cursor, start, count)
