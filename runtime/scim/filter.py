@@ -19,6 +19,10 @@ Hostile input is bounded by documented limits, each answered with 400 ``invalidF
 Only ``ScimError`` leaves this module. Error details give the 1-based character position and
 what was expected; they never echo values (which may be personal data), only attribute names.
 
+A complex attribute compared without a sub-attribute compares its ``value`` sub-attribute
+(RFC 7644's own example ``emails co "example.com"``). ``schemas`` is filterable too
+(``schemas eq "urn:...:enterprise:2.0:User"``, another RFC example).
+
 Evaluation (``evaluate``) matches in memory: non-caseExact strings compare case-insensitively
 (e.g. ``userName``), a multi-valued attribute matches when any value matches, ``ne`` is the
 negation of ``eq`` (so an absent attribute is "not equal"), ``eq null`` means "absent", and

@@ -398,3 +398,25 @@ def test_resource_validation_of_arbitrary_json_is_a_result_or_a_client_error(bod
             normalize_resource(candidate, USER, policy)
         except ScimError as exc:
             assert_client_error(exc)
+
+
+@SETTINGS
+@given(
+    depth=st.integers(min_value=1, max_value=5000),
+    path=st.sampled_from([None, "name", "emails", f"{ENTERPRISE_USER}:manager", "title", ENTERPRISE_USER]),
+    wrap=st.sampled_from(["dict", "list"]),
+    policy=POLICIES,
+)
+def test_patch_values_nested_arbitrarily_deep_are_refused_without_recursion(depth, path, wrap, policy):
+    value: object = "leaf"
+    for _ in range(depth):
+        value = {"value": value} if wrap == "dict" else [value]
+    operation = (
+        {"op": "replace", "value": value} if path is None else {"op": "replace", "path": path, "value": value}
+    )
+    try:
+        patch_resource(
+            copy.deepcopy(BASE_USER), {"schemas": [PATCH_OP], "Operations": [operation]}, USER, policy
+        )
+    except ScimError as exc:
+        assert_client_error(exc)
