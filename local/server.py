@@ -74,7 +74,9 @@ class _Handler(BaseHTTPRequestHandler):
     server: _ScimHTTPServer
     protocol_version = "HTTP/1.1"
     server_version = "connect-scim-local"
-    sys_version = ""
+
+    def version_string(self) -> str:
+        return self.server_version
 
     def log_message(self, format: str, *args: Any) -> None:
         """No access log: request lines carry filter values (userNames, e-mails)."""
@@ -371,14 +373,19 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     out.write(banner(server.base_url, token, f"{target}, instance {instance_id}", settings.idp))
     out.flush()
     in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt) if in_main_thread else None
+    previous: dict[int, Any] = {}
+    if in_main_thread:
+        # Ctrl-C must stop the server even when started from a shell that ignores SIGINT for
+        # background jobs (Python then installs no KeyboardInterrupt handler); SIGTERM likewise.
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
+        previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        if in_main_thread:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         server.stop()
         stop_emulator()
         out.write("Stopped.\n")
