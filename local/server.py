@@ -39,6 +39,7 @@ BASE_PATH: Final = "/scim/v2"
 DEFAULT_PORT: Final = 8080
 _HOST_HEADER: Final = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
 _LOG = get_logger("local.server")
+_TOKEN: Final = re.compile(r"^[A-Za-z0-9._~+/-]{16,512}$")
 
 
 class LengthRequired(ScimError):
@@ -315,14 +316,22 @@ def settings_from_args(args: argparse.Namespace, instance_id: str, endpoint_url:
     return Settings.from_env(environ)
 
 
-def discover_instance(client: Any) -> str:
+class StartupError(Exception):
+    """The server cannot start; the message says why and what to change (no traceback)."""
+
+
+def discover_instance(client: Any, endpoint_url: str | None) -> str:
     """The only instance ListInstances reports; several or none is the operator's choice to make."""
-    instances = client.list_instances().get("InstanceSummaryList", [])
+    try:
+        instances = client.list_instances().get("InstanceSummaryList", [])
+    except Exception as exc:
+        raise StartupError(
+            f"could not list Connect instances at {endpoint_url or 'Amazon Connect'} ({type(exc).__name__}); "
+            "is the endpoint running, or pass --instance-id"
+        ) from None
     if len(instances) != 1:
         found = ", ".join(str(item.get("Id")) for item in instances) or "none"
-        raise SystemExit(
-            f"--connect-endpoint serves {len(instances)} instances ({found}); pass --instance-id"
-        )
+        raise StartupError(f"the endpoint serves {len(instances)} instances ({found}); pass --instance-id")
     return str(instances[0]["Id"])
 
 
@@ -341,36 +350,13 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     """``python -m local serve``: run until Ctrl-C (SIGINT) or SIGTERM; returns the exit status."""
     out = out or sys.stdout
     args = build_parser().parse_args(argv)
-    token = args.token or secrets.token_urlsafe(32)
-    from runtime.connect.client import connect_client
-    from runtime.wiring import build_app
-
-    stop_emulator: Callable[[], None] = lambda: None  # noqa: E731
-    endpoint_url: str | None = args.connect_endpoint
-    if endpoint_url is None and args.instance_id is None:
-        from local.emulator import EmulatorServer
-        from local.emulator.config import EmulatorConfig
-
-        emulator = EmulatorServer(EmulatorConfig(rate=args.connect_rate, burst=args.connect_burst))
-        endpoint_url = emulator.start()
-        stop_emulator = emulator.stop
-        throttle = (
-            "off" if args.connect_rate == 0 else f"{args.connect_rate:g} req/s, burst {args.connect_burst}"
-        )
-        target = f"embedded Connect emulator at {endpoint_url}, throttle {throttle}"
-    elif endpoint_url is not None:
-        target = f"Connect endpoint {endpoint_url}"
-    else:
-        target = "Amazon Connect (ambient AWS credentials)"
     try:
-        client = connect_client(args.region, endpoint_url)
-        instance_id = args.instance_id or discover_instance(client)
-        settings = settings_from_args(args, instance_id, endpoint_url)
-        server = LocalScimServer(build_app(settings, client), token=token, host=args.host, port=args.port)
-    except BaseException:
-        stop_emulator()
-        raise
-    out.write(banner(server.base_url, token, f"{target}, instance {instance_id}", settings.idp))
+        token = _token(args.token)
+        server, stop_emulator, description = _start(args, token)
+    except StartupError as exc:
+        print(f"serve: {exc}", file=sys.stderr)
+        return 2
+    out.write(banner(server.base_url, token, description, args.idp))
     out.flush()
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous: dict[int, Any] = {}
@@ -391,6 +377,64 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         out.write("Stopped.\n")
         out.flush()
     return 0
+
+
+def _token(given: str | None) -> str:
+    if given is None:
+        return secrets.token_urlsafe(32)
+    if not _TOKEN.match(given):
+        raise StartupError("--token must be 16-512 characters of letters, digits and -._~+/ (a bearer token)")
+    return given
+
+
+def _start(args: argparse.Namespace, token: str) -> tuple[LocalScimServer, Callable[[], None], str]:
+    """Connect target, settings, app and listening socket; undone if any step fails."""
+    from runtime.connect.client import connect_client
+    from runtime.settings import SettingsError
+    from runtime.wiring import build_app
+
+    stop_emulator: Callable[[], None] = _nothing
+    endpoint_url: str | None = args.connect_endpoint
+    try:
+        if endpoint_url is None and args.instance_id is None:
+            from local.emulator import EmulatorServer
+            from local.emulator.config import ConfigError, EmulatorConfig
+
+            try:
+                emulator = EmulatorServer(EmulatorConfig(rate=args.connect_rate, burst=args.connect_burst))
+            except ConfigError as exc:
+                raise StartupError(f"--connect-rate/--connect-burst: {exc}") from None
+            endpoint_url = emulator.start()
+            stop_emulator = emulator.stop
+            throttle = (
+                "off"
+                if args.connect_rate == 0
+                else f"{args.connect_rate:g} req/s, burst {args.connect_burst}"
+            )
+            target = f"embedded Connect emulator at {endpoint_url}, throttle {throttle}"
+        elif endpoint_url is not None:
+            target = f"Connect endpoint {endpoint_url}"
+        else:
+            target = "Amazon Connect (ambient AWS credentials)"
+        client = connect_client(args.region, endpoint_url)
+        instance_id = args.instance_id or discover_instance(client, endpoint_url)
+        try:
+            settings = settings_from_args(args, instance_id, endpoint_url)
+            app = build_app(settings, client)
+        except SettingsError as exc:
+            raise StartupError(f"invalid setting: {exc}") from None
+        try:
+            server = LocalScimServer(app, token=token, host=args.host, port=args.port)
+        except OSError as exc:
+            raise StartupError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    except BaseException:
+        stop_emulator()
+        raise
+    return server, stop_emulator, f"{target}, instance {instance_id}"
+
+
+def _nothing() -> None:
+    """Nothing to stop (no embedded emulator)."""
 
 
 def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:

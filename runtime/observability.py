@@ -130,13 +130,29 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         fields: dict[str, Any] = {"level": record.levelname, "logger": record.name}
         fields["event"] = scrub(record.getMessage())
+        # ``logger.info(msg, extra={...})`` from code that does not use log_event: same guard.
+        plain_extra = {k: v for k, v in record.__dict__.items() if k not in _RECORD_ATTRIBUTES}
+        fields.update(redact(plain_extra))
         extra = getattr(record, "scim_fields", None)
         if isinstance(extra, dict):
             fields.update(redact(extra))
         exception = getattr(record, "scim_exception", None)
+        if not isinstance(exception, dict) and record.exc_info and record.exc_info[1] is not None:
+            exception = describe_exception(record.exc_info[1])  # logger.exception(): no message text
         if isinstance(exception, dict):
             fields["exception"] = exception
         return json.dumps(fields, separators=(",", ":"), default=lambda _: REDACTED)
+
+
+_RECORD_ATTRIBUTES: Final = frozenset(
+    {
+        *logging.LogRecord("", 0, "", 0, "", (), None).__dict__,
+        "message",
+        "asctime",
+        "scim_fields",
+        "scim_exception",
+    }
+)
 
 
 def get_logger(name: str) -> logging.Logger:

@@ -178,3 +178,23 @@ def test_logs_carry_routes_and_ids_never_tokens_or_personal_data(
     assert any(r.get("status") == 401 and r.get("adapter") == "local" for r in requests)
     for secret in (scim.token, "not-the-token", "jane.doe", "Jane", "Doe"):
         assert secret not in out
+
+
+def test_location_follows_the_host_the_client_used(scim: ScimHttp) -> None:
+    body = {
+        "schemas": [CORE_USER],
+        "userName": "fwd@example.com",
+        "name": {"givenName": "F", "familyName": "W"},
+    }
+    status, headers, created = scim.request(
+        "POST", "/Users", json=body, headers={"Host": "scim.example.test:8443", "X-Forwarded-Proto": "https"}
+    )
+    assert status == 201
+    assert headers["Location"] == f"https://scim.example.test:8443/scim/v2/Users/{created['id']}"
+
+
+def test_a_malformed_host_header_falls_back_to_the_bound_address(scim: ScimHttp) -> None:
+    user = scim.create_user("host@example.com", name={"givenName": "H", "familyName": "O"})
+    status, _, body = scim.request("GET", f"/Users/{user['id']}", headers={"Host": "evil.example/<x>"})
+    assert status == 200
+    assert body["meta"]["location"] == f"{scim.base_url}/Users/{user['id']}"

@@ -188,3 +188,44 @@ def test_external_endpoint_discovers_the_instance_and_sigint_exits_cleanly(emula
         code, out = stop(served)
     assert code == 0
     assert "Stopped." in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--connect-rate", "-1"], "--connect-rate/--connect-burst"),
+        (["--token", "short"], "--token must be"),
+        (["--token", "has spaces in the middle of it"], "--token must be"),
+    ],
+)
+def test_bad_options_exit_2_with_a_message_not_a_traceback(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from local.server import main
+
+    assert main(["--port", "0", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("serve: ")
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_invalid_settings_exit_2_naming_the_problem(
+    emulator: EmulatorHandle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from local.server import main
+
+    code = main(
+        ["--port", "0", "--connect-endpoint", emulator.url, "--default-security-profiles", "SCIM-Deactivated"]
+    )
+    assert code == 2
+    assert "DEACTIVATED_SECURITY_PROFILE" in capsys.readouterr().err
+
+
+def test_unreachable_endpoint_exits_2_suggesting_instance_id(capsys: pytest.CaptureFixture[str]) -> None:
+    from local.server import main
+
+    assert main(["--port", "0", "--connect-endpoint", "http://127.0.0.1:9"]) == 2
+    err = capsys.readouterr().err
+    assert "could not list Connect instances" in err
+    assert "--instance-id" in err

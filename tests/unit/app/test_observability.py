@@ -73,3 +73,18 @@ def test_one_request_record_with_route_template_and_no_personal_data(
     text = json.dumps(records)
     assert "private.person" not in text
     assert "s3cr3t" not in text
+
+
+def test_plain_logging_extras_and_exceptions_pass_the_same_guard(capsys: pytest.CaptureFixture[str]) -> None:
+    log = get_logger("plain")
+    log.warning("denied for %s", "jane.doe@example.com", extra={"operation": "Authorize", "token": "abc"})
+    try:
+        raise ValueError("secret detail jane.doe@example.com")
+    except ValueError:
+        log.exception("failed")
+    denied, failed = lines(capsys)
+    assert denied["operation"] == "Authorize"
+    assert denied["token"] == REDACTED
+    assert "jane.doe" not in json.dumps(denied)
+    assert failed["exception"]["chain"][0]["type"] == "builtins.ValueError"
+    assert "secret detail" not in json.dumps(failed)
