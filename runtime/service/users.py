@@ -79,7 +79,7 @@ from runtime.service.base import ListQuery, Page, Resource
 from runtime.service.user_errors import translated
 from runtime.service.user_lookup import plan_lookups, run_lookup
 from runtime.service.user_paging import TokenCursor, list_page
-from runtime.service.user_writes import full_tags, plan_writes, user_after
+from runtime.service.user_writes import full_tags, live_security_profile_ids, plan_writes, user_after
 from runtime.settings import Settings
 
 log = get_logger("service.users")
@@ -188,7 +188,7 @@ class UserService:
             now = self._clock()
             tags = full_tags(state, username=state.username, created=_iso(now))
             t.check_budget({}, tags)
-            live = state.security_profile_ids if state.active else (deactivated,)
+            live = live_security_profile_ids(state, deactivated)
             new_user = NewUser(
                 username=state.username,
                 security_profile_ids=live,

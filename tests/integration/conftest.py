@@ -7,11 +7,9 @@ from the emulator's counters, which count every request received, retries includ
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 
 from local.emulator.testing import EmulatorHandle
@@ -20,18 +18,13 @@ from runtime.connect.directory import ConnectDirectory
 from runtime.service.users import UserService
 from runtime.settings import IdpType, Settings
 
-from .helpers import Budget
-
-
-@functools.cache
-def _session() -> Any:
-    return boto3.session.Session()
+from .helpers import Budget, boto_session
 
 
 @pytest.fixture
 def users(emulator: EmulatorHandle) -> Callable[..., UserService]:
     def build(idp: IdpType = "okta", max_attempts: int = 3, **settings: Any) -> UserService:
-        client = connect_client(endpoint_url=emulator.url, max_attempts=max_attempts, session=_session())
+        client = connect_client(endpoint_url=emulator.url, max_attempts=max_attempts, session=boto_session())
         directory = ConnectDirectory(client, emulator.instance_id)
         return UserService(directory, Settings(instance_id=emulator.instance_id, idp=idp, **settings))
 

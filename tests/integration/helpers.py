@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+
+import boto3
 
 from runtime.service.users import UserService
 
@@ -17,6 +20,12 @@ PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 UsersFactory = Callable[..., UserService]
 """``users(idp="okta", max_attempts=3, **settings)`` from conftest."""
 Seeded = tuple[UserService, dict[str, Any]]
+
+
+@functools.cache
+def boto_session() -> Any:
+    """One boto3 session for every client: a session per client reloads Connect's large model."""
+    return boto3.session.Session()
 
 
 class Budget:

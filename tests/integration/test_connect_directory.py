@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-import boto3
 import pytest
 
 from local.emulator.testing import EmulatorHandle
@@ -13,15 +11,12 @@ from runtime.connect.client import connect_client
 from runtime.connect.directory import ConnectDirectory
 from runtime.connect.model import InstanceUserLimit, NewUser, PhoneConfig, Throttled
 
-
-@functools.cache
-def _session() -> Any:
-    return boto3.session.Session()
+from .helpers import boto_session
 
 
 @pytest.fixture
 def directory(emulator: EmulatorHandle) -> ConnectDirectory:
-    client = connect_client(endpoint_url=emulator.url, max_attempts=3, session=_session())
+    client = connect_client(endpoint_url=emulator.url, max_attempts=3, session=boto_session())
     return ConnectDirectory(client, emulator.instance_id)
 
 
