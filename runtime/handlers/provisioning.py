@@ -82,7 +82,13 @@ def current_app() -> ScimApp:
 
 def to_scim_request(event: Mapping[str, Any], *, base_path: str = DEFAULT_BASE_PATH) -> ScimRequest:
     """The ``ScimRequest`` for a REST API proxy event. REST APIs keep the path percent-encoded."""
-    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items() if v is not None}
+    headers: dict[str, str] = {}
+    for name, value in (event.get("headers") or {}).items():
+        if value is not None:
+            headers[str(name).lower()] = str(value)
+    for name, values in (event.get("multiValueHeaders") or {}).items():
+        if isinstance(values, list) and values and values[0] is not None:
+            headers.setdefault(str(name).lower(), str(values[0]))
     path = str(event.get("path") or "/")
     if path != base_path and not path.startswith(base_path + "/"):
         raise NotFound(f"SCIM is served under {base_path}")

@@ -228,3 +228,12 @@ def test_importing_the_handler_does_not_import_boto3() -> None:
     ours = [line for line in result.stderr.splitlines() if "runtime" in line]
     cumulative_us = max(int(line.split("|")[1]) for line in ours)
     assert cumulative_us < 200_000, ours  # our own import cost stays small (well under 0.2 s)
+
+
+def test_headers_fall_back_to_multi_value_headers_first_value() -> None:
+    event = load_event("create-user-base64")
+    event["headers"] = None
+    event["multiValueHeaders"]["Content-Type"] = ["application/scim+json", "text/plain"]
+    request = provisioning.to_scim_request(event)
+    assert request.headers["content-type"] == "application/scim+json"
+    assert request.base_url == BASE_URL
