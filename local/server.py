@@ -24,6 +24,7 @@ import secrets
 import signal
 import sys
 import threading
+import uuid
 from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
@@ -89,6 +90,7 @@ class _Handler(BaseHTTPRequestHandler):
         except ScimError as err:
             # Answered here, before the app: log it like the app logs its requests.
             response = error_response(err)
+            response.headers["X-Correlation-Id"] = uuid.uuid4().hex
             log_event(
                 _LOG,
                 "scim.request",
@@ -96,6 +98,7 @@ class _Handler(BaseHTTPRequestHandler):
                 method=self.command[:16],
                 route="(before routing)",
                 status=response.status,
+                correlation_id=response.headers["X-Correlation-Id"],
                 error_type=type(err).__name__,
             )
         except Exception as exc:  # pragma: no cover - the app already answers its own failures

@@ -145,6 +145,7 @@ def test_requests_without_the_right_bearer_token_are_401(served: Served, authori
     assert status == 401
     assert response_headers["WWW-Authenticate"].startswith("Bearer")
     assert response_headers["Content-Type"] == "application/scim+json"
+    assert response_headers["X-Correlation-Id"]
     assert body["status"] == "401"
     assert served.token not in str(body)
 
