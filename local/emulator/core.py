@@ -4,8 +4,9 @@
 can also use ``stats``, ``reset``, ``configure`` and ``seed_users`` directly, in process.
 
 Order of events for a Connect call, as the real service would see it: route, count the call, take a
-token (or answer ThrottlingException), wait the configured latency, maybe answer a fault, read and
-validate the input, apply the operation under the state lock, persist, and maybe drop the reply.
+token (or answer ThrottlingException), wait the configured latency, consult the fault schedule
+(``local.emulator.schedule``), maybe answer a fault, read and validate the input, apply the operation
+under the state lock, persist, and maybe drop the reply.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -26,6 +27,7 @@ from local.emulator.config import ConfigError, EmulatorConfig
 from local.emulator.context import Context, Handler
 from local.emulator.errors import INTERNAL, THROTTLING, UNKNOWN_OPERATION, ConnectError, invalid_request
 from local.emulator.persistence import write_atomically
+from local.emulator.schedule import FaultSchedule, ScheduleError
 from local.emulator.state import PACKAGED_SEED, State, StateFileError, load_state_file
 from local.emulator.stats import Stats
 from local.emulator.throttle import Throttle
@@ -90,6 +92,7 @@ class Emulator:
         self._lock = threading.RLock()
         self._router = Router(service_model())
         self._stats = Stats()
+        self._schedule = FaultSchedule()
         # Reproducible draws for fault tests, not secrets.
         self._draws = random.Random(self._config.random_seed)  # noqa: S311
         self._ids = random.Random(self._config.random_seed)  # noqa: S311
@@ -120,6 +123,7 @@ class Emulator:
         with self._lock:
             self._state = self._seeded_state()
             self._stats.clear()
+            self._schedule.clear()
             self._reseed(self._config)
             self._throttle = self._new_throttle(self._config)
             self._persist()
@@ -133,6 +137,15 @@ class Emulator:
         """Back to the settings the emulator was started with."""
         with self._lock:
             return self._apply_config(self._initial_config)
+
+    def schedule_faults(self, entries: list[Mapping[str, Any]]) -> dict[str, Any]:
+        """Replace the fault schedule (see ``local.emulator.schedule``); ``[]`` clears it."""
+        self._schedule.replace(entries)
+        return self._schedule.view()
+
+    def faults(self) -> dict[str, Any]:
+        """The entries still pending and the journal of calls that reached the schedule."""
+        return self._schedule.view()
 
     def state_document(self) -> dict[str, Any]:
         with self._lock:
@@ -187,7 +200,12 @@ class Emulator:
             return _error(THROTTLING, "Rate exceeded")
         if config.latency_ms:
             time.sleep(config.latency_ms / 1000)
-        if self._draw(config.fault_rate):
+        scheduled = self._schedule.next_fault(operation, is_write=operation in WRITE_OPERATIONS)
+        if scheduled == "throttle":
+            self._stats.outcome(operation, "throttled")
+            self._stats.outcome(operation, "errors")
+            return _error(THROTTLING, "Rate exceeded (scheduled)")
+        if scheduled == "fault" or self._draw(config.fault_rate):
             self._stats.outcome(operation, "faults")
             self._stats.outcome(operation, "errors")
             return _error(INTERNAL, "Injected fault: the request was not applied")
@@ -201,7 +219,7 @@ class Emulator:
             self._stats.outcome(operation, "errors")
             LOG.exception("%s failed inside the emulator", operation)
             return _error(INTERNAL, f"Emulator failure: {type(exc).__name__}")
-        if operation in WRITE_OPERATIONS and self._draw(config.drop_rate):
+        if operation in WRITE_OPERATIONS and (scheduled == "drop" or self._draw(config.drop_rate)):
             self._stats.outcome(operation, "dropped")
             return Reply(0, {}, b"", drop=True)
         return Reply(200, {"Content-Type": "application/json", "x-amzn-RequestId": str(uuid.uuid4())}, body)
@@ -237,20 +255,22 @@ class Emulator:
     # --------------------------------------------------------------------------------- control plane
 
     def _control(self, method: str, name: str, body: bytes) -> Reply:
-        routes = {
+        routes: dict[tuple[str, str], Callable[[], Any]] = {
             ("GET", "stats"): self.stats,
             ("POST", "reset"): self._control_reset,
             ("GET", "config"): self._config.runtime_view,
             ("POST", "config"): lambda: self.configure(**_json_object(body)).runtime_view(),
             ("POST", "users"): lambda: _created(self.seed_users(_json_object(body))),
             ("GET", "state"): self.state_document,
+            ("GET", "faults"): self.faults,
+            ("POST", "faults"): lambda: self.schedule_faults(_schedule_entries(body)),
         }
         action = routes.get((method, name))
         if action is None:
             return _control_reply(404, {"message": f"no control endpoint {method} {CONTROL_PREFIX}{name}"})
         try:
             return _control_reply(200, action())
-        except (ConfigError, ControlError) as exc:
+        except (ConfigError, ControlError, ScheduleError) as exc:
             return _control_reply(400, {"message": str(exc)})
 
     def _control_reset(self) -> dict[str, Any]:
@@ -369,6 +389,13 @@ def _json_object(body: bytes) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise ControlError("the body must be a JSON object")
     return document
+
+
+def _schedule_entries(body: bytes) -> list[Any]:
+    entries = _json_object(body).get("schedule")
+    if not isinstance(entries, list):
+        raise ControlError('the body must be {"schedule": [...]}')
+    return entries
 
 
 def _created(user_ids: list[str]) -> dict[str, Any]:

@@ -23,6 +23,10 @@ Integration and end-to-end tests across the project use it; its surface is a con
     seed ids by name (``"Agent"``, ``"Basic Routing Profile"``, ``"Support"``...).
 ``state()``
     the whole state document (``GET /_emulator/state``).
+``schedule_faults(*entries)`` / ``journal()``
+    fail chosen calls (``{"kind": "fault"|"throttle"|"drop", "operation": "TagResource"|"writes"|"*",
+    "skip": 0, "times": 1}``, see ``local.emulator.schedule``) / the operations called since the
+    last ``reset()``, in order. ``reset()`` clears both.
 """
 
 from __future__ import annotations
@@ -90,6 +94,13 @@ class EmulatorHandle:
 
     def state(self) -> dict[str, Any]:
         return self.emulator.state_document()
+
+    def schedule_faults(self, *entries: dict[str, Any]) -> None:
+        self.emulator.schedule_faults(list(entries))
+
+    def journal(self) -> list[str]:
+        journal: list[str] = self.emulator.faults()["journal"]
+        return journal
 
     def security_profile_id(self, name: str) -> str:
         return self._id_named("securityProfiles", name)
