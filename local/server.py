@@ -6,7 +6,9 @@ body size limit (from Content-Length, before reading a byte). Everything SCIM is
 the Lambda runs, so what passes here passes there.
 
 Without ``--connect-endpoint``/``--instance-id`` it starts the Amazon Connect emulator in this
-process, throttled like Connect (2 requests/s, burst 5) unless told otherwise.
+process, throttled like Connect (2 requests/s, burst 5) unless told otherwise. The same
+``--connect-rate``/``--connect-burst`` pace the app's own Connect calls (``runtime.connect.pacing``),
+whatever the target, so they wait for the quota instead of being throttled.
 
 The token is printed once, to the operator's terminal; it never reaches a log line. Access
 logs are off on purpose: request lines carry filter values (userNames, e-mails).
@@ -271,14 +273,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--instance-id", metavar="ID", help="Connect instance id (alone: real Amazon Connect)"
     )
     target.add_argument("--region", help="AWS Region for real Connect (default: the ambient configuration)")
-    emulator = parser.add_argument_group("embedded emulator")
+    emulator = parser.add_argument_group(
+        "Connect quota (paces our calls; also the embedded emulator's throttle)"
+    )
     emulator.add_argument(
         "--connect-rate",
         type=float,
         default=2.0,
-        help="Connect requests/s before throttling; 0 = off (default: 2)",
+        help="Connect requests/s: calls wait for it instead of being throttled; 0 = off (default: 2)",
     )
-    emulator.add_argument("--connect-burst", type=int, default=5, help="throttle burst (default: 5)")
+    emulator.add_argument("--connect-burst", type=int, default=5, help="quota burst (default: 5)")
     behaviour = parser.add_argument_group("provisioning behaviour (the stack config keys)")
     behaviour.add_argument("--deactivation", choices=("disable", "delete"), default="disable")
     behaviour.add_argument("--default-routing-profile", default="Basic Routing Profile")
@@ -315,6 +319,8 @@ def settings_from_args(args: argparse.Namespace, instance_id: str, endpoint_url:
         or os.environ.get("AWS_REGION", "")
         or os.environ.get("AWS_DEFAULT_REGION", ""),
         "CONNECT_ENDPOINT_URL": endpoint_url or "",
+        "CONNECT_RATE_LIMIT": str(args.connect_rate),
+        "CONNECT_BURST": str(args.connect_burst),
     }
     return Settings.from_env(environ)
 

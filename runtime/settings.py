@@ -45,6 +45,10 @@ class Settings:
     connect_max_attempts: int = 3
     connect_timeout: float = 2.0
     read_timeout: float = 5.0
+    connect_rate_limit: float = 2.0
+    """Connect requests/s this process paces itself to (``runtime.connect.pacing``); 0 = off."""
+    connect_burst: int = 5
+    """The account's burst; the pacer keeps one token of it spare for network jitter."""
 
     def __post_init__(self) -> None:
         if self.idp not in ("okta", "entra", "generic"):
@@ -63,6 +67,10 @@ class Settings:
             raise SettingsError("DEFAULT_SECURITY_PROFILES must not contain DEACTIVATED_SECURITY_PROFILE")
         if not 1 <= self.connect_max_attempts <= 10:
             raise SettingsError("CONNECT_MAX_ATTEMPTS must be between 1 and 10")
+        if not 0 <= self.connect_rate_limit <= 10_000:
+            raise SettingsError("CONNECT_RATE_LIMIT must be between 0 (pacing off) and 10000 requests/s")
+        if not 1 <= self.connect_burst <= 10_000:
+            raise SettingsError("CONNECT_BURST must be between 1 and 10000")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -99,6 +107,8 @@ class Settings:
             connect_max_attempts=_int(environ, "CONNECT_MAX_ATTEMPTS", 3),
             connect_timeout=_float(environ, "CONNECT_TIMEOUT_SECONDS", 2.0),
             read_timeout=_float(environ, "CONNECT_READ_TIMEOUT_SECONDS", 5.0),
+            connect_rate_limit=_rate(environ, "CONNECT_RATE_LIMIT", 2.0),
+            connect_burst=_int(environ, "CONNECT_BURST", 5),
         )
 
 
@@ -142,4 +152,18 @@ def _float(environ: Mapping[str, str], name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from None
     if value <= 0:
         raise SettingsError(f"{name} must be positive")
+    return value
+
+
+def _rate(environ: Mapping[str, str], name: str, default: float) -> float:
+    """Requests per second; 0 is allowed and means "off"."""
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of requests per second, not {raw!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise SettingsError(f"{name} must be 0 (off) or a positive number of requests per second")
     return value

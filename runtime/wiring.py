@@ -34,6 +34,10 @@ def build_app(settings: Settings, connect_client: Any | None = None) -> ScimApp:
             connect_timeout=settings.connect_timeout,
             read_timeout=settings.read_timeout,
         )
+    from runtime.connect.client import pace
+
+    # Every Connect call of this environment waits for the account quota (CONNECT_RATE_LIMIT).
+    pace(connect_client, settings.connect_rate_limit, settings.connect_burst)
     directory = ConnectDirectory(connect_client, settings.instance_id)
     return ScimApp(
         {

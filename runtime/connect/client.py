@@ -4,6 +4,10 @@ Retries are explicit (``standard`` mode, bounded attempts) because the botocore 
 Lambda runtime may default to ``legacy`` (5 attempts, 429/5xx only). Timeouts are short so that
 even a PUT touching every facet, with retries, stays inside API Gateway's 29 s integration
 timeout instead of the IdP seeing a 504 while the Lambda keeps writing.
+
+Retries alone waste the quota (a throttled call is a round trip for nothing, then 0-1 s of
+backoff), so a client is also *paced* to the account's rate (``runtime.connect.pacing``): calls
+wait for a token instead of being throttled, and retries are paced the same way.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+
+from runtime.connect.pacing import Pacer, install_pacing, pacer_for
 
 DEFAULT_MAX_ATTEMPTS = 3
 DEFAULT_CONNECT_TIMEOUT = 2.0
@@ -37,6 +43,17 @@ def client_config(
         read_timeout=read_timeout,
         tcp_keepalive=True,
     )
+
+
+def pace(client: Any, rate: float, burst: int) -> Pacer | None:
+    """Pace ``client``'s Connect requests to ``rate``/s with ``burst`` (rate 0: unpaced); the pacer.
+
+    Installed on the client object, so it covers clients made by ``connect_client`` and clients
+    handed to ``runtime.wiring.build_app`` alike; calling it again replaces the previous pacer.
+    """
+    pacer = pacer_for(rate, burst)
+    install_pacing(client, pacer)
+    return pacer
 
 
 def connect_client(

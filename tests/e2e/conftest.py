@@ -140,6 +140,9 @@ class ScimHttp:
 
 def _settings(emulator: Any, overrides: Mapping[str, Any]) -> Settings:
     fields = dict(overrides)
+    # The emulator fixture does not throttle, so the app does not pace itself either (tests that
+    # turn the emulator's quota on want to see its 429s, not wait them out).
+    fields.setdefault("connect_rate_limit", 0.0)
     for name in ("default_security_profiles",):
         if name in fields:
             fields[name] = tuple(fields[name])

@@ -54,7 +54,10 @@ def lambda_app(emulator: Any) -> Iterator[Settings]:
     if hasattr(emulator, "reset"):
         emulator.reset()
     settings = Settings(
-        instance_id=emulator.instance_id, connect_endpoint_url=emulator.url, region="us-east-1"
+        instance_id=emulator.instance_id,
+        connect_endpoint_url=emulator.url,
+        region="us-east-1",
+        connect_rate_limit=0.0,  # the emulator fixture does not throttle
     )
     provisioning.install_app(build_app(settings))
     try:
