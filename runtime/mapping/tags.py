@@ -35,6 +35,11 @@ USERNAME_KEY = "scim:userNameKey"
 ACTIVE = "scim:active"
 CREATED = "scim:created"
 SAVED_SECURITY_PROFILES = "scim:savedSecurityProfileIds"
+#: Connect's Mobile as of our last write (``NO_MOBILE`` when none). SearchUsers summaries leave
+#: Mobile out; with this mirror a summary is the whole user and a filtered GET needs no
+#: DescribeUser (see ``runtime.service.user_lookup.summary_as_described``).
+MOBILE = "scim:mobile"
+NO_MOBILE = "none"
 
 
 def is_ours(key: str) -> bool:

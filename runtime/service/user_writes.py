@@ -44,12 +44,16 @@ def live_security_profile_ids(state: DesiredState, deactivated_id: str) -> tuple
     return state.security_profile_ids if state.active else (deactivated_id,)
 
 
-def full_tags(state: DesiredState, *, username: str, created: str | None) -> dict[str, str]:
+def full_tags(
+    state: DesiredState, *, username: str, created: str | None, mirror_mobile: bool = True
+) -> dict[str, str]:
     """Every ``scim:`` tag the user should carry: the attribute tags plus the service's state."""
     tags = dict(state.tags)
     tags[t.USERNAME_KEY] = t.username_key(username)
     if created:
         tags[t.CREATED] = created
+    if mirror_mobile:
+        tags[t.MOBILE] = state.mobile or t.NO_MOBILE
     if not state.active:
         tags[t.ACTIVE] = "false"
         t.put_ids(tags, t.SAVED_SECURITY_PROFILES, state.security_profile_ids)
@@ -98,11 +102,22 @@ def plan_writes(
         if set(live) != set(current.security_profile_ids)
         else []
     )
-    desired = full_tags(state, username=current.username, created=current.tags.get(t.CREATED))
+    desired = _desired_tags(current, state)
     tag_writes = _tag_writes(directory, current, desired)
     if state.active:
         return writes + profile_write + tag_writes
     return tag_writes + profile_write + writes
+
+
+def _desired_tags(current: ConnectUser, state: DesiredState) -> dict[str, str]:
+    """``full_tags`` for an existing user. The mobile mirror is kept up to date where it exists
+    and written when the mobile changes; a user without one (created outside SCIM or before the
+    mirror) is not given a TagResource for it alone: its filtered GETs just keep their DescribeUser.
+    """
+    mirror = bool(current.tags.get(t.MOBILE)) or state.mobile != current.mobile
+    return full_tags(
+        state, username=current.username, created=current.tags.get(t.CREATED), mirror_mobile=mirror
+    )
 
 
 def _tag_writes(directory: ConnectDirectory, current: ConnectUser, desired: dict[str, str]) -> list[Write]:
@@ -127,7 +142,7 @@ def _tag_writes(directory: ConnectDirectory, current: ConnectUser, desired: dict
 
 def user_after(current: ConnectUser, state: DesiredState, deactivated_id: str) -> ConnectUser:
     """The user as Connect holds it once the writes are done (rendered without another read)."""
-    desired = full_tags(state, username=current.username, created=current.tags.get(t.CREATED))
+    desired = _desired_tags(current, state)
     tags = {key: value for key, value in current.tags.items() if not t.is_ours(key)}
     tags.update(desired)
     return dataclasses.replace(

@@ -4,15 +4,17 @@ Call budget (warm name caches; N = users in the instance, which never matters):
 
 =====================================  ===============================================
 GET /Users/{id}                        1 DescribeUser
-GET ?filter=userName eq "x"            SearchUsers (key tag) + DescribeUser = 2;
-                                       users created outside SCIM: + 1 SearchUsers
-GET ?filter=externalId eq "x"          SearchUsers (tag) + DescribeUser = 2 (0 matches: 1)
+GET ?filter=userName eq "x"            1 SearchUsers (key tag; the summary is the whole
+                                       user, see ``user_lookup``); no match: 2; users
+                                       created outside SCIM: 2 SearchUsers + DescribeUser
+GET ?filter=externalId eq "x"          1 SearchUsers (tag)
 GET ?filter=id eq "x"                  1 DescribeUser
 GET (no filter)                        1 SearchUsers per page (see ``user_paging``)
 POST                                   SearchUsers (key tag) + CreateUser (tags inside) = 2
 PUT / PATCH                            DescribeUser + one call per changed facet
                                        (identity, security profiles, routing profile,
-                                       hierarchy, phone, tags); unchanged: 1
+                                       hierarchy, phone, tags); unchanged: 1; a new
+                                       mobile number also rewrites its mirror tag
 deactivate / reactivate (disable)      DescribeUser + TagResource + UpdateUserSecurityProfiles = 3
 deactivate (delete mode)               DescribeUser + DeleteUser = 2
 DELETE                                 1 DeleteUser
@@ -77,7 +79,7 @@ from runtime.scim.resource import normalize_resource
 from runtime.scim.schema import CONNECT_USER, USER
 from runtime.service.base import ListQuery, Page, Resource
 from runtime.service.user_errors import translated
-from runtime.service.user_lookup import plan_lookups, run_lookup
+from runtime.service.user_lookup import plan_lookups, run_lookup, summary_as_described
 from runtime.service.user_paging import TokenCursor, list_page
 from runtime.service.user_writes import full_tags, live_security_profile_ids, plan_writes, user_after
 from runtime.settings import Settings
@@ -159,7 +161,10 @@ class UserService:
         if not query.filter:
             with translated():
                 total, users = list_page(self.directory, self.cursor, start, count)
-                return Page(total=total, resources=[self._render(user) for user in users])
+                return Page(
+                    total=total,
+                    resources=[self._render(summary_as_described(user) or user) for user in users],
+                )
         node = parse_filter(query.filter, USER, self.policy)
         lookups = plan_lookups(node)
         with translated():
@@ -169,7 +174,9 @@ class UserService:
                     found.setdefault(user.user_id, user)
             candidates = sorted(found.values(), key=lambda u: (u.username.casefold(), u.user_id))
             if count == 0:
-                matches = [u for u in candidates if evaluate(node, self._render(u))]
+                matches = [
+                    u for u in candidates if evaluate(node, self._render(summary_as_described(u) or u))
+                ]
                 return Page(total=len(matches), resources=[])
             rendered = [self._render(self._complete(user)) for user in candidates]
         matched = [resource for resource in rendered if evaluate(node, resource)]
@@ -323,7 +330,7 @@ class UserService:
         return found
 
     def _complete(self, user: ConnectUser) -> ConnectUser:
-        return user if user.complete else self.directory.describe_user(user.user_id)
+        return summary_as_described(user) or self.directory.describe_user(user.user_id)
 
     def _render(self, user: ConnectUser, *, modified: datetime | None = None) -> Resource:
         resource = to_scim(user, profile=self.profile, names=self.names, rules=self.rules)
