@@ -116,7 +116,11 @@ class Emulator:
         return self._state.instance.id
 
     def stats(self) -> dict[str, Any]:
-        return {"instanceId": self.instance_id, "operations": self._stats.snapshot()}
+        return {
+            "instanceId": self.instance_id,
+            "operations": self._stats.snapshot(),
+            "timeline": self._stats.timeline(),
+        }
 
     def reset(self) -> None:
         """Back to the seed data with counters cleared, buckets full and draws replayed; config kept."""
