@@ -49,6 +49,14 @@ def test_archive_fits_lambdas_upload_limit(
     assert archive.size < LAMBDA_ZIP_LIMIT
 
 
+def test_deflating_keeps_the_archive_under_a_quarter_mebibyte_and_smaller_than_storing(
+    archive: LambdaArchive,
+) -> None:
+    stored = packaging.archive_bytes(packaging._collect(ROOT, "runtime"), compression=zipfile.ZIP_STORED)
+    assert archive.size <= 256 * 1024
+    assert archive.size < len(stored) / 2
+
+
 def shippable_runtime_files() -> set[str]:
     files = set()
     for path in (ROOT / "runtime").rglob("*"):
@@ -74,13 +82,14 @@ def test_archive_holds_exactly_the_runtime_sources(archive: LambdaArchive) -> No
         assert "/tests/" not in name and not Path(name).name.startswith("test_")
 
 
-def test_entries_are_sorted_dated_1980_stored_and_read_only(archive: LambdaArchive) -> None:
+def test_entries_are_sorted_dated_1980_deflated_and_read_only(archive: LambdaArchive) -> None:
     with zipfile.ZipFile(archive.path) as zf:
         infos = zf.infolist()
+        assert zf.testzip() is None  # every entry inflates back to its CRC
     assert [i.filename for i in infos] == sorted(i.filename for i in infos)
     for info in infos:
         assert info.date_time == (1980, 1, 1, 0, 0, 0)
-        assert info.compress_type == zipfile.ZIP_STORED
+        assert info.compress_type == zipfile.ZIP_DEFLATED
         assert info.external_attr >> 16 == 0o100644
         assert info.create_system == 3
 
