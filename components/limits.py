@@ -42,6 +42,15 @@ PROVISIONING_MEMORY_MB: Final = 512
 #: Reserving concurrency needs ≥ 100 unreserved executions left in the account (see README).
 PROVISIONING_RESERVED_CONCURRENCY: Final = 5
 
+# --- Connect client pacing (runtime/connect/pacing.py) ----------------------------------------
+#: Each execution environment paces its own Connect calls to the account's whole rate and burst
+#: (CONNECT_RATE_LIMIT / CONNECT_BURST): one environment can then use the entire quota, calls
+#: wait for a token instead of drawing 429s and 0-1 s retry backoffs, and the overlap between
+#: environments is what the reserved concurrency and the stage limits above bound. Raise both
+#: with the account's Connect quota if AWS raised it (Service Quotas).
+CONNECT_RATE_LIMIT_RPS: Final = 2.0
+CONNECT_BURST: Final = 5
+
 # --- Authorizer function ---------------------------------------------------------------------
 #: One SSM GetParameter (two during rotation) and a constant-time compare: the smallest size.
 AUTHORIZER_MEMORY_MB: Final = 128

@@ -24,6 +24,8 @@ from components.lambda_base import (
     json_logging,
 )
 from components.limits import (
+    CONNECT_BURST,
+    CONNECT_RATE_LIMIT_RPS,
     PROVISIONING_MEMORY_MB,
     PROVISIONING_RESERVED_CONCURRENCY,
     PROVISIONING_TIMEOUT_SECONDS,
@@ -50,6 +52,8 @@ def provisioning_environment(settings: ScimSettings) -> dict[str, str]:
         "DEACTIVATED_SECURITY_PROFILE": settings.deactivated_security_profile,
         "SCIM_BASE_PATH": SCIM_BASE_PATH,
         "LOG_LEVEL": LOG_LEVEL,
+        "CONNECT_RATE_LIMIT": f"{CONNECT_RATE_LIMIT_RPS:g}",
+        "CONNECT_BURST": str(CONNECT_BURST),
     }
     if settings.assignable_security_profiles is not None:
         env["ASSIGNABLE_SECURITY_PROFILES"] = json.dumps(list(settings.assignable_security_profiles))

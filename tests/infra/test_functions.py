@@ -76,6 +76,8 @@ def test_provisioning_environment_is_the_runtime_contract(run: ProgramRun) -> No
         "DEACTIVATED_SECURITY_PROFILE": settings.deactivated_security_profile,
         "SCIM_BASE_PATH": "/scim/v2",
         "LOG_LEVEL": "INFO",
+        "CONNECT_RATE_LIMIT": "2",
+        "CONNECT_BURST": "5",
     }
     if settings.assignable_security_profiles is not None:
         expected["ASSIGNABLE_SECURITY_PROFILES"] = json.dumps(list(settings.assignable_security_profiles))
@@ -168,3 +170,4 @@ def test_the_runtime_reads_the_environment_back_as_the_stack_configured_it(run: 
     assert read.deactivation == settings.deactivation
     assert read.deactivated_security_profile == settings.deactivated_security_profile
     assert read.scim_base_path == "/scim/v2"
+    assert (read.connect_rate_limit, read.connect_burst) == (2.0, 5)  # paced to Connect's quota
