@@ -111,13 +111,16 @@ def plan_writes(
 
 def _desired_tags(current: ConnectUser, state: DesiredState) -> dict[str, str]:
     """``full_tags`` for an existing user. The mobile mirror is kept up to date where it exists
-    and written when the mobile changes; a user without one (created outside SCIM or before the
-    mirror) is not given a TagResource for it alone: its filtered GETs just keep their DescribeUser.
+    and written when the mobile changes. A user without one (created outside SCIM or before the
+    mirror) gets it in a TagResource that is made anyway, never in a call of its own: until then
+    its filtered GETs keep their DescribeUser.
     """
+    created = current.tags.get(t.CREATED)
     mirror = bool(current.tags.get(t.MOBILE)) or state.mobile != current.mobile
-    return full_tags(
-        state, username=current.username, created=current.tags.get(t.CREATED), mirror_mobile=mirror
-    )
+    desired = full_tags(state, username=current.username, created=created, mirror_mobile=mirror)
+    if not mirror and t.tag_changes(current.tags, desired)[0]:
+        desired = full_tags(state, username=current.username, created=created)
+    return desired
 
 
 def _tag_writes(directory: ConnectDirectory, current: ConnectUser, desired: dict[str, str]) -> list[Write]:

@@ -126,6 +126,14 @@ def test_users_without_a_mirror_are_described_and_not_rewritten_for_it(
     with spent(emulator) as calls:
         service.replace(created["id"], body)
     assert calls == {"DescribeUser": 1}  # no TagResource just to add the mirror
+    title = {"op": "Replace", "path": "title", "value": "Lead"}
+    with spent(emulator) as calls:
+        service.patch(created["id"], {"schemas": [PATCH_OP], "Operations": [title]})
+    assert calls == {"DescribeUser": 1, "TagResource": 1}  # ...but it rides in one made anyway
+    with spent(emulator) as calls:
+        found = by_filter(service, 'userName eq "old"')
+    assert calls == {"SearchUsers": 1}
+    assert found == without_last_modified(service.get(created["id"]))
 
 
 def test_a_mobile_set_outside_scim_is_not_hidden_by_a_stale_mirror_on_get_by_id(
