@@ -28,6 +28,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable, Sequence
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
 from typing import Any, Final, TextIO
@@ -35,8 +36,15 @@ from urllib.parse import parse_qsl, urlsplit
 
 from runtime.app import ScimApp, error_response
 from runtime.observability import get_logger, log_event
-from runtime.scim.errors import InvalidSyntax, NotFound, PayloadTooLarge, ScimError, Unauthorized
-from runtime.scim.http import ScimRequest, ScimResponse
+from runtime.scim.errors import (
+    InvalidSyntax,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    ScimError,
+    Unauthorized,
+)
+from runtime.scim.http import MAX_QUERY_CHARS, ScimRequest, ScimResponse, check_query_length
 
 BASE_PATH: Final = "/scim/v2"
 DEFAULT_PORT: Final = 8080
@@ -51,6 +59,13 @@ class LengthRequired(ScimError):
 
 class _ServerUnavailable(ScimError):
     status = 503
+
+
+class _HeadersTooLarge(ScimError):
+    status = 431
+
+
+_METHODS: Final = "GET, POST, PUT, PATCH, DELETE"
 
 
 def bearer_matches(authorization: str | None, token: str) -> bool:
@@ -123,6 +138,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path != BASE_PATH and not path.startswith(BASE_PATH + "/"):
             self.close_connection = True
             raise NotFound(f"SCIM is served under {BASE_PATH}; for example {scim.base_url}/Users")
+        check_query_length(len(split.query))
         body = self._read_body(scim.max_body_bytes)
         query: dict[str, str] = {}
         for key, value in parse_qsl(split.query, keep_blank_values=True):
@@ -163,6 +179,45 @@ class _Handler(BaseHTTPRequestHandler):
             return scim.base_url
         scheme = "https" if self.headers.get("X-Forwarded-Proto", "").lower() == "https" else "http"
         return f"{scheme}://{host}{BASE_PATH}"
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals as SCIM errors, never its HTML page.
+
+        It answers by itself, before ``_handle``, for a request line over 64 KiB (414: the query
+        string limit is far below, so 400 like any over-long query), too many or too long header
+        lines (431), an unparsable request (400) and a method no ``do_*`` serves (501: a
+        method SCIM does not define, so 405 like any other the app refuses).
+        """
+        self.close_connection = True
+        error: ScimError
+        if code == HTTPStatus.NOT_IMPLEMENTED:
+            error = MethodNotAllowed(
+                f"{(self.command or '')[:16]!r} is not an HTTP method SCIM uses; use {_METHODS}",
+                headers={"Allow": _METHODS},
+            )
+        elif code == HTTPStatus.REQUEST_URI_TOO_LONG:
+            error = InvalidSyntax(
+                f"the request line is too long; query strings are limited to {MAX_QUERY_CHARS}"
+            )
+        elif code == HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE:
+            error = _HeadersTooLarge("too many request headers, or one too long")
+        else:
+            error = InvalidSyntax("the HTTP request is malformed")
+        response = error_response(error)
+        response.headers["X-Correlation-Id"] = uuid.uuid4().hex
+        log_event(
+            _LOG,
+            "scim.request",
+            adapter="local",
+            method=(self.command or "")[:16],
+            route="(before routing)",
+            status=response.status,
+            correlation_id=response.headers["X-Correlation-Id"],
+            error_type=type(error).__name__,
+        )
+        if not getattr(self, "request_version", "") or self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.1"  # answer with a status line and headers anyway
+        self._send(response)
 
     def _send(self, response: ScimResponse) -> None:
         payload = b""

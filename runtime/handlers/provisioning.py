@@ -22,7 +22,7 @@ from typing import Any, Final
 from runtime.app import ScimApp, error_response, internal_error
 from runtime.observability import get_logger, log_event
 from runtime.scim.errors import InvalidSyntax, NotFound, ScimError
-from runtime.scim.http import ScimRequest, ScimResponse
+from runtime.scim.http import ScimRequest, ScimResponse, check_query_length
 from runtime.settings import SettingsError
 
 DEFAULT_BASE_PATH: Final = "/scim/v2"
@@ -94,10 +94,16 @@ def to_scim_request(event: Mapping[str, Any], *, base_path: str = DEFAULT_BASE_P
         raise NotFound(f"SCIM is served under {base_path}")
     query: dict[str, str] = {}
     multi = event.get("multiValueQueryStringParameters") or {}
+    # The query string as sent, every repeated value included (API Gateway has split it already).
+    sent = sum(
+        len(str(k)) + sum(len(str(v)) + 2 for v in vs) for k, vs in multi.items() if isinstance(vs, list)
+    )
+    single = event.get("queryStringParameters") or {}
+    check_query_length(max(sent, sum(len(str(k)) + len(str(v)) + 2 for k, v in single.items())))
     for key, values in multi.items():
         if isinstance(values, list) and values:
             query[str(key)] = str(values[0])
-    for key, value in (event.get("queryStringParameters") or {}).items():
+    for key, value in single.items():
         if value is not None:
             query.setdefault(str(key), str(value))
     return ScimRequest(
