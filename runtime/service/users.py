@@ -226,7 +226,10 @@ class UserService:
             tags=tags,
             last_modified=now,
         )
-        return self._render(user)
+        # Rendering resolves profile names and may refresh the name cache (one Connect call): a
+        # failure there is a 429/503 the IdP retries (its POST then finds the user), never a 500.
+        with translated():
+            return self._render(user)
 
     def replace(self, resource_id: str, body: Resource) -> Resource:
         desired = normalize_resource(wrap_plain_values(body, self.profile), USER, self.policy)
