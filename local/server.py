@@ -2,8 +2,10 @@
 
 A thin HTTP adapter around ``runtime.app.ScimApp`` doing locally what API Gateway and the TOKEN
 authorizer do when deployed: the ``/scim/v2`` prefix, the bearer check (constant time), the
-body size limit (from Content-Length, before reading a byte). Everything SCIM is the same core
-the Lambda runs, so what passes here passes there.
+body size limit (from Content-Length, before reading a byte), the query string limit. Everything
+SCIM is the same core the Lambda runs, so what passes here passes there. One route exists only
+here: ``GET /scim/v2/openapi.json``, the API described as OpenAPI 3 (``runtime.scim.openapi``),
+behind the same token as everything under the base path.
 
 Without ``--connect-endpoint``/``--instance-id`` it starts the Amazon Connect emulator in this
 process, throttled like Connect (2 requests/s, burst 5) unless told otherwise. The same
@@ -45,6 +47,8 @@ from runtime.scim.errors import (
     Unauthorized,
 )
 from runtime.scim.http import MAX_QUERY_CHARS, ScimRequest, ScimResponse, check_query_length
+from runtime.scim.openapi import DOCUMENT_PATH as OPENAPI_PATH
+from runtime.scim.openapi import build_openapi
 
 BASE_PATH: Final = "/scim/v2"
 DEFAULT_PORT: Final = 8080
@@ -142,6 +146,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise NotFound(f"SCIM is served under {BASE_PATH}; for example {scim.base_url}/Users")
         check_query_length(len(split.query))
+        if path == BASE_PATH + OPENAPI_PATH:
+            return self._openapi(scim)
         body = self._read_body(scim.max_body_bytes)
         query: dict[str, str] = {}
         for key, value in parse_qsl(split.query, keep_blank_values=True):
@@ -158,6 +164,13 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
         )
         return scim.app.handle(request)
+
+    def _openapi(self, scim: LocalScimServer) -> ScimResponse:
+        """``GET /scim/v2/openapi.json``: the API described (``runtime.scim.openapi``), token required."""
+        if self.command not in ("GET", "HEAD"):
+            raise MethodNotAllowed(f"{OPENAPI_PATH} is read with GET", headers={"Allow": "GET"})
+        document = build_openapi(self._base_url(scim))
+        return ScimResponse(200, document, {"Content-Type": "application/json"})
 
     def _read_body(self, limit: int) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower().strip() not in ("", "identity"):
