@@ -8,7 +8,9 @@ Why it is shaped this way:
 * **Rotation without an outage.** An admin writes a new value to the parameter; for
   ``TOKEN_ROTATION_GRACE_SECONDS`` after that write the previous version (``GetParameter`` on
   ``name:<version-1>``, still only ``ssm:GetParameter``) stays valid, so the IdP can be switched
-  over at leisure. After the grace period only the new token works.
+  over at leisure. After the grace period only the new token works. The new token works within
+  seconds, not after the cache expires: a token matching nothing re-reads the parameter before it
+  is refused, at most every ``MISS_REFRESH_SECONDS`` (so wrong tokens cannot hammer SSM).
 * **Cheap.** API Gateway caches the allow policy per token (the policy covers the whole stage, so
   one cached answer serves every route) and this module caches the parameter for
   ``TOKEN_CACHE_SECONDS``, so SSM sees a handful of calls per hour.
@@ -39,6 +41,9 @@ UNAUTHORIZED: Final = "Unauthorized"
 PRINCIPAL_ID: Final = "scim-idp"
 DEFAULT_CACHE_SECONDS: Final = 60
 DEFAULT_GRACE_SECONDS: Final = 86_400
+#: A token matching nothing re-reads the parameter early (a rotation may have written it since the
+#: cache was filled), at most this often per execution environment.
+MISS_REFRESH_SECONDS: Final = 5
 #: RFC 6750 §2.1: ``"Bearer" 1*SP b64token``; the scheme is case-insensitive (RFC 7235 §2.1).
 #: ``components/api.py`` gives API Gateway the same expression so malformed headers never
 #: reach this function (a test keeps the two equal).
@@ -130,9 +135,25 @@ class TokenStore:
         self._config = config
         self._clock = clock
         self._snapshot: _Snapshot | None = None
+        self._early_refresh_at = float("-inf")
 
     def verdict(self, presented: str) -> Verdict:
         snapshot = self._current_snapshot()
+        verdict = self._match(snapshot, presented)
+        now = self._clock()
+        if (
+            verdict is Verdict.NONE
+            and now >= max(snapshot.fetched_at, self._early_refresh_at) + MISS_REFRESH_SECONDS
+        ):
+            # A token written since the snapshot was cached (the new one of a rotation) would
+            # otherwise be refused until the cache expires: read SSM again now. At most once
+            # every MISS_REFRESH_SECONDS, so wrong tokens cannot make this hammer SSM.
+            self._early_refresh_at = now
+            self._snapshot = snapshot = self._fetch(now)
+            verdict = self._match(snapshot, presented)
+        return verdict
+
+    def _match(self, snapshot: _Snapshot, presented: str) -> Verdict:
         now = self._clock()
         token = presented.encode("ascii")
         # compare_digest against every candidate, no short-circuit: timing says nothing.
