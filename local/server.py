@@ -37,7 +37,7 @@ from typing import Any, Final, TextIO
 from urllib.parse import parse_qsl, urlsplit
 
 from runtime.app import ScimApp, error_response
-from runtime.observability import get_logger, log_event
+from runtime.observability import allow_fields, get_logger, log_event
 from runtime.scim.errors import (
     InvalidSyntax,
     MethodNotAllowed,
@@ -54,6 +54,7 @@ BASE_PATH: Final = "/scim/v2"
 DEFAULT_PORT: Final = 8080
 _HOST_HEADER: Final = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")
 _LOG = get_logger("local.server")
+allow_fields("reason")
 _TOKEN: Final = re.compile(r"^[A-Za-z0-9._~+/-]{16,512}$")
 
 
@@ -80,6 +81,16 @@ def bearer_matches(authorization: str | None, token: str) -> bool:
     if scheme.lower() != "bearer":
         return False
     return hmac.compare_digest(presented.strip().encode("utf-8"), token.encode("utf-8"))
+
+
+def denial_reason(authorization: str | None) -> str:
+    """Why a header that did not match was refused: a category that is safe to log."""
+    if not authorization or not authorization.strip():
+        return "missing_token"
+    scheme, _, presented = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return "wrong_scheme"
+    return "token_mismatch" if presented.strip() else "malformed_header"
 
 
 class _ScimHTTPServer(ThreadingHTTPServer):
@@ -132,7 +143,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(response)
 
     def _answer(self, scim: LocalScimServer) -> ScimResponse:
-        if not bearer_matches(self.headers.get("Authorization"), scim.token):
+        authorization = self.headers.get("Authorization")
+        if not bearer_matches(authorization, scim.token):
+            # A security event, logged with a reason category only (never the header).
+            log_event(_LOG, "auth.denied", adapter="local", reason=denial_reason(authorization))
             # The body is not read; do not reuse a connection that may still hold it.
             self.close_connection = True
             raise Unauthorized(
