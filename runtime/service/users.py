@@ -44,6 +44,11 @@ Decisions:
 * **PATCH** is applied to the resource GET would show (protocol ``apply_patch``, all or
   nothing) and then takes the same path as PUT; see ``user_writes`` for the write order that
   lets a retried request repair a failure half-way.
+* **A retried deactivation in ``delete`` mode** (its first answer lost after DeleteUser
+  succeeded) answers 404: the user is gone, which is what was asked. Okta and Entra treat a 404
+  on deactivation or DELETE as done; a reactivation answered 404 makes them provision the user
+  again (lookup, then POST). How every other half-done request is repaired by the IdP's retry:
+  ``user_writes``.
 * **A user created with ``active: false``** gets the deactivated profile at creation (one
   CreateUser, in both modes: there is nothing to delete yet) and can be activated later.
 * ``meta.location`` is ``{SCIM_BASE_PATH}/Users/{id}``; the app replaces it with the absolute
