@@ -229,6 +229,13 @@ class ScimApp:
             return self._resource(request, resource_type, replaced, params=params)
         if method == "PATCH":
             patched = service.patch(route.item, self._body(request, method, route))
+            if patched is None:
+                # The service applied the PATCH without reading the whole resource back (a
+                # group's members cost a search): 204, which RFC 7644 §3.5.2 allows, unless the
+                # client named "attributes", which obliges a 200 with them.
+                if not params.names:
+                    return ScimResponse(204)
+                patched = service.get(route.item, wants_members=params.wants_members)
             return self._resource(request, resource_type, patched, params=params)
         service.delete(route.item)
         return ScimResponse(204)
@@ -293,7 +300,26 @@ class ScimApp:
             f"{request.base_url.rstrip('/')}{resource_type.endpoint}/{quote(resource_id, safe='')}"
         )
         located["meta"] = meta
+        base = request.base_url.rstrip("/")
+        for name in _SERVER_REFERENCES:
+            values = located.get(name)
+            if isinstance(values, list):
+                located[name] = [_absolute_ref(base, value) for value in values]
         return located
+
+
+#: Multi-valued attributes whose ``$ref`` the services write relative to the SCIM base URL
+#: (``Users/<id>``, ``Groups/<id>``): only the app knows the host and stage to prefix.
+_SERVER_REFERENCES: Final = ("members", "groups")
+
+
+def _absolute_ref(base: str, value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    ref = value.get("$ref")
+    if not isinstance(ref, str) or "://" in ref:
+        return value
+    return {**value, "$ref": f"{base}/{ref.lstrip('/')}"}
 
 
 _UNSUPPORTED: Final = {

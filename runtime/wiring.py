@@ -19,7 +19,7 @@ def build_app(settings: Settings, connect_client: Any | None = None) -> ScimApp:
     a handler module stays cheap and the cost is paid once per execution environment.
     """
     from runtime.connect.directory import ConnectDirectory
-    from runtime.service.groups_pending import PendingGroupService
+    from runtime.service.groups import GroupService
     from runtime.service.users import UserService
 
     if not settings.instance_id:
@@ -42,6 +42,6 @@ def build_app(settings: Settings, connect_client: Any | None = None) -> ScimApp:
     return ScimApp(
         {
             "Users": UserService(directory, settings),
-            "Groups": PendingGroupService(),
+            "Groups": GroupService(directory, settings),
         }
     )

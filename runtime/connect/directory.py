@@ -166,6 +166,18 @@ class ConnectDirectory:
             kwargs["NextToken"] = next_token
         return self._search(**kwargs)
 
+    def search_by_tag(
+        self, key: str, value: str, *, next_token: str | None = None, max_results: int = SEARCH_PAGE_MAX
+    ) -> UserPage:
+        """One page of the users carrying tag ``key=value`` (for Groups: the deactivated users)."""
+        kwargs: dict[str, Any] = {
+            "MaxResults": max(1, min(max_results, SEARCH_PAGE_MAX)),
+            "SearchFilter": {"TagFilter": {"TagCondition": {"TagKey": key, "TagValue": value}}},
+        }
+        if next_token:
+            kwargs["NextToken"] = next_token
+        return self._search(**kwargs)
+
     # ---- writes ------------------------------------------------------------------------------
 
     def create_user(self, user: NewUser) -> CreatedUser:

@@ -26,6 +26,11 @@ Precedence between sources of one facet (e.g. ``entitlements`` and the extension
 ``securityProfiles``): a source is *asserted* when it differs from the previous resource (or,
 on create, is present). Asserted sources must agree; an asserted removal reverts the facet to
 its default; with nothing asserted the facet keeps its current value.
+
+Security profiles have a second writer, ``/Groups`` membership. The attribute sources own and
+read back only their part of the user's profiles; the rest (group-given) survives attribute
+writes and is listed in the read-only ``groups`` attribute with everything held — the rule and
+its bookkeeping are in ``profile_sets``.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from runtime.connect.model import ConnectUser, PhoneConfig
+from runtime.mapping import profile_sets as ps
 from runtime.mapping import tags as t
 from runtime.mapping.profiles import Facet, MappingProfile, Source
 from runtime.scim.errors import InvalidValue, Mutability
@@ -219,7 +225,7 @@ def to_connect(
     last_name = _name_part(desired, "familyName", LAST_NAME_MAX, RAW_FAMILY_NAME, tags)
     mobile = _phone_numbers(desired, tags)
     request = _Request(desired, previous, current, profile, names, rules)
-    security_ids = _resolve_facet("securityProfiles", request, tags)
+    security_ids = _security_profiles(request, tags)
     routing_ids = _resolve_facet("routingProfile", request, tags)
     hierarchy_ids = _resolve_facet("hierarchyGroup", request, tags)
     phone = _phone_config(desired, previous, current, tags)
@@ -326,8 +332,72 @@ class _Request:
     rules: AssignmentRules
 
 
+def _security_profiles(request: _Request, tags: dict[str, str]) -> tuple[str, ...]:
+    """Every security profile the user should hold: the attributes' part plus the group part.
+
+    The attribute sources resolve as for any facet; the profiles held beyond them (given by a
+    group, or in Connect's console) are kept, and the split is recorded when it needs to be
+    (``profile_sets``). Raises ``InvalidValue`` when the two parts exceed Connect's limit.
+    """
+    attribute_ids, changed = _resolve_facet_changed("securityProfiles", request, tags)
+    current = request.current
+    if current is None:
+        return attribute_ids
+    before = security_split(current, profile=request.profile, names=request.names, rules=request.rules)
+    if not changed:
+        ps.carry_record(current.tags, tags)
+        return before.held
+    after = ps.after_attributes(
+        before,
+        attribute_ids,
+        asked_nothing=asks_nothing(tags, request.profile),
+        defaults=_safe_default_ids("securityProfiles", request.names, request.rules),
+    )
+    if len(after.held) > MAX_SECURITY_PROFILES:
+        raise InvalidValue(
+            f"the user would hold {len(after.held)} security profiles ({len(attribute_ids)} from its "
+            f"attributes, the rest from its groups); Amazon Connect allows at most {MAX_SECURITY_PROFILES}"
+        )
+    ps.put_record(tags, after.record)
+    return after.held
+
+
+def asks_nothing(tags: Mapping[str, str], profile: MappingProfile) -> bool:
+    """True when every security-profile source is remembered as sent empty (``null``)."""
+    sources = profile.sources_for("securityProfiles")
+    return bool(sources) and all(tags.get(source.tag_key) == _ABSENT for source in sources)
+
+
+def security_split(
+    user: ConnectUser, *, profile: MappingProfile, names: NameResolver, rules: AssignmentRules
+) -> ps.Split:
+    """The user's profiles (remembered ones while deactivated) and which its attributes own."""
+    return ps.split(
+        effective_security_profile_ids(user),
+        record=ps.read_record(user.tags),
+        asked_nothing=asks_nothing(user.tags, profile),
+        defaults=_safe_default_ids("securityProfiles", names, rules),
+    )
+
+
+def group_visible(name: str | None, rules: AssignmentRules) -> bool:
+    """A security profile is a SCIM Group when SCIM may assign it: never the deactivated profile,
+    and only the allowlisted ones when ``assignable_security_profiles`` is set."""
+    if not name or name.casefold() == rules.deactivated_security_profile.casefold():
+        return False
+    allowed = rules.assignable_security_profiles
+    return allowed is None or name.casefold() in {item.casefold() for item in allowed}
+
+
 def _resolve_facet(facet: Facet, request: _Request, tags: dict[str, str]) -> tuple[str, ...]:
     """The facet's ids, and the raw-form tags of each of its sources (written into ``tags``)."""
+    return _resolve_facet_changed(facet, request, tags)[0]
+
+
+def _resolve_facet_changed(
+    facet: Facet, request: _Request, tags: dict[str, str]
+) -> tuple[tuple[str, ...], bool]:
+    """``_resolve_facet`` plus whether any source asserted a change."""
     desired, previous, current = request.desired, request.previous, request.current
     profile, names, rules = request.profile, request.names, request.rules
     current_tags = current.tags if current is not None else {}
@@ -380,7 +450,7 @@ def _resolve_facet(facet: Facet, request: _Request, tags: dict[str, str]) -> tup
             # Keep what is remembered: it renders only while it still denotes Connect's value,
             # so a stale form costs nothing and clearing it would cost a write.
             _carry(current_tags, tags, source)
-    return ids
+    return ids, bool(changed)
 
 
 def _remembered_denotes(
@@ -394,7 +464,12 @@ def _remembered_denotes(
     if not text:
         return False
     if text == _ABSENT:
-        return set(ids) == set(_safe_default_ids(source.facet, names, rules))
+        defaults = set(_safe_default_ids(source.facet, names, rules))
+        if source.facet == "securityProfiles":
+            # Names that include the defaults end "asked for nothing": kept, the ``null`` would
+            # make the defaults in them read as the placeholder (``profile_sets``), so it goes.
+            return defaults <= set(ids)
+        return set(ids) == defaults
     remembered = t.get_json(current_tags, source.tag_key)
     return remembered is not None and _denotes(source, remembered, ids, names, rules)
 
@@ -641,6 +716,19 @@ def render_source(source: Source, ids: tuple[str, ...], names: NameResolver) -> 
     return rendered[0]
 
 
+def render_groups(held: tuple[str, ...], names: NameResolver, rules: AssignmentRules) -> list[dict[str, str]]:
+    """The user's read-only ``groups``: every held profile that is a SCIM Group, by name.
+
+    ``$ref`` is relative to the SCIM base URL (``Groups/<id>``); the app makes it absolute.
+    """
+    groups = []
+    for profile_id in held:
+        name = names.security_profile_name(profile_id)
+        if name is not None and group_visible(name, rules):
+            groups.append({"value": profile_id, "$ref": f"Groups/{profile_id}", "display": name})
+    return sorted(groups, key=lambda group: (group["display"].casefold(), group["value"]))
+
+
 def _facet_ids(facet: Facet, user: ConnectUser) -> tuple[str, ...]:
     if facet == "securityProfiles":
         return effective_security_profile_ids(user)
@@ -666,6 +754,16 @@ def _rendered_source(
         if remembered is not None and _denotes(source, remembered, profile_ids, names, rules):
             return remembered
     return render_source(source, profile_ids, names)
+
+
+def default_security_profile_ids(
+    names: NameResolver, rules: AssignmentRules, *, strict: bool = True
+) -> tuple[str, ...]:
+    """The ids of DEFAULT_SECURITY_PROFILES; ``InvalidValue`` naming the setting if one is
+    missing (``strict``), else only the ones that exist."""
+    if strict:
+        return _default_ids("securityProfiles", names, rules)
+    return _safe_default_ids("securityProfiles", names, rules)
 
 
 def _safe_default_ids(facet: Facet, names: NameResolver, rules: AssignmentRules) -> tuple[str, ...]:
@@ -735,6 +833,11 @@ def to_scim(
         resource["phoneNumbers"] = phones
     connect: dict[str, Any] = {}
     facet_ids = {source.facet: _facet_ids(source.facet, user) for source in profile.sources}
+    split = security_split(user, profile=profile, names=names, rules=rules)
+    facet_ids["securityProfiles"] = split.attribute  # the attributes read back their own part
+    groups = render_groups(split.held, names, rules)
+    if groups:
+        resource["groups"] = groups
     for source in profile.sources:
         value = _rendered_source(source, user, facet_ids[source.facet], names, rules)
         if value is None:
@@ -777,6 +880,7 @@ _RESOURCE_ORDER = (
     "phoneNumbers",
     "entitlements",
     "roles",
+    "groups",
     ENTERPRISE_USER,
     CONNECT_USER,
 )

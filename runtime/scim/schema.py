@@ -411,8 +411,6 @@ _NAME = Attribute(
     ),
 )
 
-_GROUP_REF_TYPES = ("User", "Group")
-
 USER_SCHEMA = Schema(
     id=CORE_USER,
     name="User",
@@ -478,14 +476,17 @@ USER_SCHEMA = Schema(
             type="complex",
             multi_valued=True,
             mutability="readOnly",
-            description="Groups the user belongs to; change membership through the Group resource.",
+            description=(
+                "The groups (Amazon Connect security profiles) the user holds, whether its attributes "
+                "or a group membership gave them; change membership through the Group resource."
+            ),
             sub_attributes=(
                 Attribute("value", description="The group's id.", mutability="readOnly", case_exact=True),
                 Attribute(
                     "$ref",
                     description="The URI of the group.",
                     type="reference",
-                    reference_types=_GROUP_REF_TYPES,
+                    reference_types=("User", "Group"),  # RFC 7643 §8.7.1 as written
                     mutability="readOnly",
                     case_exact=True,
                 ),
@@ -575,34 +576,45 @@ CONNECT_USER_SCHEMA = Schema(
 GROUP_SCHEMA = Schema(
     id=CORE_GROUP,
     name="Group",
-    description="Group (an Amazon Connect security profile)",
+    description="Group: an Amazon Connect security profile; its members are the users holding it",
     attributes=(
-        Attribute("displayName", description="A human-readable name for the group.", required=True),
+        Attribute(
+            "displayName",
+            description=(
+                "The security profile's name. Groups are linked by name, never created or renamed "
+                "through SCIM: create or rename the security profile in Amazon Connect."
+            ),
+            required=True,
+            uniqueness="server",
+            mutability="immutable",
+            note="a group is an Amazon Connect security profile, which connect-scim never renames; "
+            "rename it in Amazon Connect",
+        ),
         Attribute(
             name="members",
             type="complex",
             multi_valued=True,
-            description="The members of the group.",
+            description="The users holding the security profile (users only: profiles do not nest).",
             sub_attributes=(
                 Attribute(
                     "value",
-                    description="The id of the member resource.",
+                    description="The id of the member user.",
                     mutability="immutable",
                     case_exact=True,
                 ),
                 Attribute(
                     "$ref",
-                    description="The URI of the member resource.",
+                    description="The URI of the member user.",
                     type="reference",
-                    reference_types=_GROUP_REF_TYPES,
+                    reference_types=("User",),
                     mutability="immutable",
                     case_exact=True,
                 ),
-                Attribute("display", description="The member's display name.", mutability="readOnly"),
+                Attribute("display", description="The member's userName.", mutability="readOnly"),
                 Attribute(
                     "type",
-                    description="The type of the member resource.",
-                    canonical_values=_GROUP_REF_TYPES,
+                    description="The type of the member resource: always User.",
+                    canonical_values=("User",),
                     mutability="immutable",
                 ),
             ),
@@ -627,7 +639,7 @@ GROUP = ResourceType(
     id="Group",
     name="Group",
     endpoint="/Groups",
-    description="Group",
+    description="Group: an Amazon Connect security profile, its members the users holding it",
     schema=GROUP_SCHEMA,
     common=COMMON_ATTRIBUTES,
 )

@@ -1,8 +1,11 @@
 """The contract between the app (routing, projection, errors) and the resource services.
 
 Services take and return full SCIM resources as plain JSON dicts (every attribute the service
-can produce, ``meta`` included). Attribute projection (``attributes``/``excludedAttributes``),
-pagination envelopes and HTTP concerns stay in the app. Services raise
+can produce, ``meta`` included). ``patch`` may return None instead: the change is applied and
+reading the resource back would cost more than the change (a group's members); the app then
+answers 204 (RFC 7644 §3.5.2), or reads it with ``get`` when the client asked for attributes.
+Attribute projection (``attributes``/``excludedAttributes``), pagination envelopes and HTTP
+concerns stay in the app. Services raise
 ``runtime.scim.errors.ScimError`` subclasses for anything the client must hear about.
 """
 
@@ -47,6 +50,6 @@ class ResourceService(Protocol):
 
     def replace(self, resource_id: str, body: Resource) -> Resource: ...
 
-    def patch(self, resource_id: str, body: Resource) -> Resource: ...
+    def patch(self, resource_id: str, body: Resource) -> Resource | None: ...
 
     def delete(self, resource_id: str) -> None: ...

@@ -1,4 +1,4 @@
-"""Fixtures: an app over ``FakeUsers`` and the pending Groups service, and a ``call`` helper."""
+"""Fixtures: an app over ``FakeUsers`` and ``FakeGroups``, and a ``call`` helper."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 from runtime.app import ScimApp
 from runtime.scim.http import ScimRequest, ScimResponse
-from runtime.service.groups_pending import PendingGroupService
 
+from .fake_groups import FakeGroups
 from .fakes import FakeUsers
 
 BASE_URL = "https://scim.example.test/dev/scim/v2"
@@ -23,8 +23,13 @@ def users() -> FakeUsers:
 
 
 @pytest.fixture
-def app(users: FakeUsers) -> ScimApp:
-    return ScimApp({"Users": users, "Groups": PendingGroupService()})
+def groups() -> FakeGroups:
+    return FakeGroups()
+
+
+@pytest.fixture
+def app(users: FakeUsers, groups: FakeGroups) -> ScimApp:
+    return ScimApp({"Users": users, "Groups": groups})
 
 
 @dataclass

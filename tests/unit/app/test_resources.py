@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 
 from runtime.app import ScimApp
-from runtime.scim.schema import CORE_USER, LIST_RESPONSE
+from runtime.scim.schema import CORE_USER, LIST_RESPONSE, PATCH_OP
 
 from .conftest import BASE_URL, call
+from .fake_groups import FakeGroups
 from .fakes import FakeUsers
 
 
@@ -138,21 +139,36 @@ def test_excluded_members_tells_the_service_to_skip_members(app: ScimApp, users:
     assert [q.wants_members for q in queries] == [False, True]
 
 
-def test_pending_groups_list_is_empty_and_consistent(app: ScimApp) -> None:
-    body = call(app, "GET", "/Groups", query={"excludedAttributes": "members"}).body
-    assert body["totalResults"] == 0
-    assert body.get("Resources", []) == []
+def test_a_patch_the_service_does_not_read_back_answers_204(app: ScimApp, groups: FakeGroups) -> None:
+    # RFC 7644 §3.5.2: 200 with the resource, or 204; Okta and Entra accept 204 for group PATCH.
+    groups.add("g-1", "Agent")
+    body = {
+        "schemas": [PATCH_OP],
+        "Operations": [{"op": "add", "path": "members", "value": [{"value": "u-1"}]}],
+    }
+    response = call(app, "PATCH", "/Groups/g-1", body=body)
+    assert (response.status, response.body) == (204, None)
+    assert [c[0] for c in groups.calls] == ["patch"]
 
 
-def test_pending_groups_get_is_404_and_writes_are_501(app: ScimApp) -> None:
-    assert call(app, "GET", "/Groups/abc").status == 404
-    group = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Sales"}
-    for method, path in (
-        ("POST", "/Groups"),
-        ("PUT", "/Groups/abc"),
-        ("PATCH", "/Groups/abc"),
-        ("DELETE", "/Groups/abc"),
-    ):
-        response = call(app, method, path, body=group if method != "DELETE" else None)
-        assert response.status == 501
-        assert "security profiles through user attributes" in response.body["detail"]
+def test_a_patch_asking_for_attributes_answers_200_with_them(app: ScimApp, groups: FakeGroups) -> None:
+    # RFC 7644 §3.5.2: "The server MUST return a 200 OK if the attributes parameter is specified".
+    groups.add("g-1", "Agent")
+    body = {
+        "schemas": [PATCH_OP],
+        "Operations": [{"op": "add", "path": "members", "value": [{"value": "u-1"}]}],
+    }
+    response = call(app, "PATCH", "/Groups/g-1", body=body, query={"attributes": "displayName"})
+    assert response.status == 200
+    assert response.body["displayName"] == "Agent" and "members" not in response.body
+    assert groups.calls[-1] == ("get", False)
+
+
+def test_member_references_are_made_absolute_under_the_request_base_url(
+    app: ScimApp, groups: FakeGroups
+) -> None:
+    groups.add("g-1", "Agent", "u-1")
+    member = call(app, "GET", "/Groups/g-1").body["members"][0]
+    assert member["$ref"] == f"{BASE_URL}/Users/u-1"
+    listed = call(app, "GET", "/Groups").body["Resources"][0]["members"][0]
+    assert listed["$ref"] == f"{BASE_URL}/Users/u-1"

@@ -44,9 +44,14 @@ def test_okta_pathless_replace_active_deactivates_under_every_policy(policy):
 
 
 def test_okta_group_rename_carries_read_only_id_which_okta_policy_drops():
-    result = patch_resource(group([]), body("okta-group-rename.json"), GROUP, OKTA)
-    assert result["displayName"] == "Test SCIMv2"
+    # A group is a Connect security profile: displayName is immutable, so Okta's rename PATCH is
+    # accepted when it carries the group's own name (any case) and refused otherwise.
+    named = {**group([]), "displayName": "test scimv2"}
+    result = patch_resource(named, body("okta-group-rename.json"), GROUP, OKTA)
+    assert result["displayName"] == "test scimv2"
     assert result["id"] == "g-1"
+    with pytest.raises(Mutability, match="immutable"):
+        patch_resource(group([]), body("okta-group-rename.json"), GROUP, OKTA)
 
 
 def test_okta_group_rename_with_id_is_a_mutability_error_under_strict():
@@ -209,9 +214,9 @@ def test_entra_group_remove_with_value_is_refused_under_strict_rather_than_remov
     assert "RFC 7644 §3.5.2.2" in err.value.detail
 
 
-def test_entra_group_rename():
-    result = patch_resource(group([]), body("entra-group-rename.json"), GROUP, ENTRA)
-    assert result["displayName"] == "1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName"
+def test_entra_group_rename_is_refused_because_display_name_is_immutable():
+    with pytest.raises(Mutability, match="never renames"):
+        patch_resource(group([]), body("entra-group-rename.json"), GROUP, ENTRA)
 
 
 def test_input_resource_is_never_modified():
