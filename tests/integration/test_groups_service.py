@@ -16,7 +16,14 @@ import pytest
 from local.emulator.testing import EmulatorHandle
 from runtime.connect.client import connect_client
 from runtime.connect.directory import ConnectDirectory
-from runtime.scim.errors import InvalidFilter, InvalidValue, Mutability, NotFound, Uniqueness
+from runtime.scim.errors import (
+    InvalidFilter,
+    InvalidValue,
+    Mutability,
+    NotFound,
+    ServiceUnavailable,
+    Uniqueness,
+)
 from runtime.scim.schema import CORE_GROUP
 from runtime.service.base import ListQuery
 from runtime.service.groups import GroupService
@@ -325,3 +332,26 @@ def test_a_deactivated_member_changes_only_its_remembered_profiles(
     assert described["User"]["SecurityProfileIds"] == [s.group_id("SCIM-Deactivated")]
     reactivated = s.users.patch(uid, patch_body({"op": "replace", "value": {"active": True}}))
     assert [g["display"] for g in reactivated["groups"]] == ["Agent", "CallCenterManager"]
+
+
+def test_a_member_patch_interrupted_half_way_is_completed_by_the_idps_retry(
+    services: ServicesFactory, emulator: EmulatorHandle, budget: Budget
+) -> None:
+    # Connect fails the second profile update through all of botocore's attempts: the first user is
+    # written, the request answers 503, and Okta/Entra retry the same PATCH.
+    s = services()
+    ids = [s.create(f"user{n}@example.com", entitlements=[{"value": "Agent"}]) for n in range(3)]
+    ccm = s.group_id("CallCenterManager")
+    emulator.schedule_faults(
+        {"kind": "fault", "operation": "UpdateUserSecurityProfiles", "skip": 1, "times": 3}
+    )
+    with pytest.raises(ServiceUnavailable):
+        s.groups.patch(ccm, add(*ids))
+    assert s.members("CallCenterManager") == [ids[0]]
+    with budget.measure() as calls:
+        assert s.groups.patch(ccm, add(*ids)) is None
+    # The retry reads all three, writes nothing for the first (already a member), and finishes the
+    # other two; the second's split record went out before its failed update and is not rewritten.
+    assert calls == {"DescribeUser": 3, "UpdateUserSecurityProfiles": 2, "TagResource": 1}
+    assert s.members("CallCenterManager") == sorted(ids)
+    assert all(s.users.get(uid)["entitlements"] == [{"value": "Agent"}] for uid in ids)
