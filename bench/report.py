@@ -160,9 +160,11 @@ def _budget_section(results: Results, add: Any) -> None:
         if floor.groups:
             status = runs[0].groups if runs else "not run"
             if measured is None:
-                add(f"| {floor.label} | {cells} | {status} | - | - |")
+                add(f"| {floor.label} | {cells} | {status} | {floor.floor} | {floor.why} |")
             else:
-                add(f"| {floor.label} | {cells} | {_composition(measured)} | - | measured (Groups) |")
+                mark = " ⬆" if sum(measured.values()) > floor.floor else ""
+                composition = _composition(measured)
+                add(f"| {floor.label} | {cells} | {composition} | {floor.floor}{mark} | {floor.why} |")
             continue
         mark = " ⬆" if floor.total > floor.floor else ""
         add(

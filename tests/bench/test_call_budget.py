@@ -53,6 +53,20 @@ def test_counts_do_not_depend_on_the_number_of_users(runs: dict[int, BudgetRun])
     assert ok, figure
 
 
+def test_groups_member_changes_cost_the_same_at_every_size_when_groups_exist(
+    runs: dict[int, BudgetRun],
+) -> None:
+    measured = [run for run in runs.values() if run.groups == "measured"]
+    if not measured:
+        assert all(run.groups.startswith("n/a") for run in runs.values())
+        return
+    assert len(measured) == len(SIZES)
+    for key in ("groups_add", "groups_remove"):
+        counts = [run.calls[key] for run in measured]
+        assert all(count == counts[0] for count in counts), key
+        assert sum(counts[0].values()) >= BY_KEY[key].floor
+
+
 def test_the_floor_table_is_consistent() -> None:
     for floor in FLOORS:
         if floor.groups:
