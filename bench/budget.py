@@ -204,8 +204,10 @@ FLOORS: tuple[Floor, ...] = (
         {},
         2,
         "A group is a security profile: read the member's profiles (DescribeUser), write the new "
-        "set (UpdateUserSecurityProfiles; Connect has no add-one call). Counts above 2 are the "
-        "Groups service's own bookkeeping (runtime/service/group_writes.py).",
+        "set (UpdateUserSecurityProfiles; Connect has no add-one call). The member measured here "
+        "got its profiles from its entitlements, so its first group join also records which "
+        "profiles those attributes own (one TagResource, once per user), or Okta's next "
+        "entitlements sync would take the group's profile away (runtime/mapping/profile_sets.py).",
         groups=True,
     ),
     Floor(

@@ -30,8 +30,8 @@ ONBOARD = 300
 DEACTIVATE = 100
 CONCURRENCIES = (1, 4)
 #: The comparison without pacing: smaller, since it only has to show the waste.
-UNPACED_USERS = 100
-UNPACED_DEACTIVATE = 30
+UNPACED_USERS = 60
+UNPACED_DEACTIVATE = 20
 UNPACED_CONCURRENCIES = (1, 4)
 READS = frozenset({"SearchUsers", "DescribeUser", "ListSecurityProfiles", "ListRoutingProfiles"})
 
