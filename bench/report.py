@@ -238,8 +238,8 @@ def _utilisation_section(results: Results, add: Any) -> None:
     if results.unpaced:
         rows = "; ".join(
             f"concurrency {u.concurrency}: {u.throttled} of {u.calls} calls throttled "
-            f"({u.throttled / u.calls:.0%}), {u.responses_429} SCIM 429s reached the IdP, utilisation "
-            f"{u.utilisation:.2f} (strict {u.strict_utilisation:.2f})"
+            f"({u.throttled / u.calls:.0%}), {u.responses_429} SCIM 429 answer(s) reached the IdP, "
+            f"utilisation {u.utilisation:.2f} (strict {u.strict_utilisation:.2f})"
             for u in results.unpaced
         )
         add(
