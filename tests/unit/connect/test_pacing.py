@@ -182,3 +182,13 @@ def test_settings_read_the_pacing_variables_with_connects_defaults() -> None:
 def test_bad_pacing_variables_fail_naming_the_variable(environ: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):
         Settings.from_env(environ)
+
+
+def test_serve_paces_with_the_same_quota_it_gives_the_embedded_emulator() -> None:
+    from local.server import build_parser, settings_from_args
+
+    args = build_parser().parse_args(["--connect-rate", "7.5", "--connect-burst", "9"])
+    settings = settings_from_args(args, "11111111-2222-3333-4444-555555555555", None)
+    assert (settings.connect_rate_limit, settings.connect_burst) == (7.5, 9)
+    off = settings_from_args(build_parser().parse_args(["--connect-rate", "0"]), "i", None)
+    assert off.connect_rate_limit == 0
