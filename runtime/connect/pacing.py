@@ -31,6 +31,12 @@ Other tools in the account share the quota too. Throttles that still happen are 
 botocore (standard mode, bounded attempts), paced like any other attempt, and a quota that stays
 exhausted is answered to the IdP as SCIM 429 with ``Retry-After``, which Okta and Entra honour.
 
+**Waits are bounded** (``max_wait``, 10 s). A Lambda environment serves one request at a time,
+so its own calls never book the quota that far ahead; a local server with many concurrent IdP
+connections can. A call whose token is further away than that is not sent: it fails at once as
+``QuotaBusy`` (a ``Throttled``), which the IdP receives as SCIM 429 with ``Retry-After`` set to
+the wait, instead of a request that hangs past the IdP's own timeout.
+
 Configured by ``CONNECT_RATE_LIMIT`` / ``CONNECT_BURST`` (``runtime.settings``; Connect's 2/s and
 5 by default) or ``python -m local serve --connect-rate/--connect-burst``; a rate of 0 turns
 pacing off. Standard library only: it runs in Lambda.
@@ -38,13 +44,28 @@ pacing off. Standard library only: it runs in Lambda.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+from runtime.connect.model import Throttled
+
 PACING_HOOK_ID = "connect-scim-pace-to-account-quota"
+DEFAULT_MAX_WAIT = 10.0
 _EVENT = "before-send.connect"
+
+
+class QuotaBusy(Throttled):
+    """The next token is further away than ``max_wait``: answer 429 now rather than hang."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(
+            f"this environment has booked Amazon Connect's quota for the next {wait:.0f} s",
+            retry_after=max(1, math.ceil(wait)),
+        )
+        self.wait = wait
 
 
 class Pacer:
@@ -56,6 +77,7 @@ class Pacer:
         burst: int,
         *,
         headroom: int = 1,
+        max_wait: float | None = DEFAULT_MAX_WAIT,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -69,6 +91,7 @@ class Pacer:
         self.burst = burst
         #: Tokens the pacer may spend at once: the burst less the jitter headroom, at least one.
         self.capacity = max(1, burst - headroom)
+        self.max_wait = max_wait
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
@@ -81,14 +104,17 @@ class Pacer:
         """Take the next token and return how long to wait for it (0 when one is available now).
 
         Tokens may go negative: each caller owns the debt it created, so the next caller's wait
-        is one interval longer and callers are served in the order they arrived.
+        is one interval longer and callers are served in the order they arrived. A wait longer
+        than ``max_wait`` raises ``QuotaBusy`` without taking the token.
         """
         with self._lock:
             now = self._clock()
             self._tokens = min(float(self.capacity), self._tokens + (now - self._updated) * self.rate)
             self._updated = now
+            wait = 0.0 if self._tokens >= 1.0 else (1.0 - self._tokens) / self.rate
+            if self.max_wait is not None and wait > self.max_wait:
+                raise QuotaBusy(wait)
             self._tokens -= 1.0
-            wait = 0.0 if self._tokens >= 0 else -self._tokens / self.rate
             self.waited += wait
             return wait
 

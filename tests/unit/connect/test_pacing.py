@@ -11,7 +11,8 @@ import pytest
 from local.emulator.testing import EmulatorHandle
 from runtime.connect import pacing
 from runtime.connect.client import connect_client, pace
-from runtime.connect.pacing import Pacer, install_pacing, pacer_for
+from runtime.connect.model import Throttled
+from runtime.connect.pacing import Pacer, QuotaBusy, install_pacing, pacer_for
 from runtime.settings import Settings, SettingsError
 from runtime.wiring import build_app
 
@@ -67,7 +68,7 @@ def test_tokens_saved_while_idle_are_capped_at_the_capacity() -> None:
 
 def test_concurrent_callers_each_get_their_own_slot() -> None:
     fake = FakeTime()
-    pacer = Pacer(10.0, 1, headroom=0, clock=fake.clock, sleep=lambda _: None)
+    pacer = Pacer(10.0, 1, headroom=0, max_wait=None, clock=fake.clock, sleep=lambda _: None)
     waits: list[float] = []
     lock = threading.Lock()
 
@@ -85,6 +86,43 @@ def test_concurrent_callers_each_get_their_own_slot() -> None:
     # The clock never moved: 400 reservations must be exactly the slots 0, 0.1, ... 39.9 s.
     assert sorted(round(w, 6) for w in waits) == [round(i / 10, 6) for i in range(400)]
     assert math.isclose(pacer.waited, sum(waits))
+
+
+def test_a_token_further_than_max_wait_is_refused_as_throttled_without_booking_it() -> None:
+    fake = FakeTime()
+    pacer = Pacer(1.0, 1, headroom=0, max_wait=2.0, clock=fake.clock, sleep=fake.sleep)
+    assert [pacer.reserve() for _ in range(3)] == [0.0, 1.0, 2.0]
+    for _ in range(2):  # refused calls book nothing: the next one is refused the same way
+        with pytest.raises(QuotaBusy) as refused:
+            pacer.reserve()
+        assert isinstance(refused.value, Throttled)
+        assert (refused.value.wait, refused.value.retry_after) == (3.0, 3)
+    fake.sleep(1.0)
+    assert pacer.reserve() == 2.0
+
+
+def test_an_oversubscribed_app_answers_429_with_retry_after_instead_of_hanging(
+    emulator: EmulatorHandle,
+) -> None:
+    from runtime.scim.http import ScimRequest
+
+    client = connect_client(endpoint_url=emulator.url)
+    settings = Settings(instance_id=emulator.instance_id, connect_rate_limit=0.05, connect_burst=1)
+    app = build_app(settings, client)
+    request = ScimRequest(
+        method="GET",
+        path="/Users",
+        base_url="http://localhost/scim/v2",
+        query={"count": "1"},
+        headers={"accept": "application/scim+json"},
+        body=b"",
+    )
+    assert app.handle(request).status == 200  # the one token: one SearchUsers page
+    second = app.handle(request)  # the next token is 20 s away: more than the 10 s max wait
+    assert second.status == 429
+    assert 10 < int(second.headers["Retry-After"]) <= 20
+    searches = emulator.stats()["operations"]["SearchUsers"]
+    assert (searches["calls"], searches["throttled"]) == (1, 0)  # the refused call was never sent
 
 
 def test_a_rate_of_zero_means_no_pacer_and_bad_values_are_refused() -> None:
