@@ -330,7 +330,7 @@ def send(event: dict[str, Any], what: str) -> tuple[int, Any]:
     response = provisioning.handler(event, None)
     status = response["statusCode"]
     assert isinstance(status, int)
-    _counts[f"status {status // 100}xx"] += 1
+    _counts["status 501 (optional endpoint)" if status == 501 else f"status {status // 100}xx"] += 1
     assert status < 500 or (status == 501 and _optional_endpoint(str(event.get("path", "")))), (
         status,
         response["body"][:300],
