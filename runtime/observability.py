@@ -172,6 +172,19 @@ def get_logger(name: str) -> logging.Logger:
     return logging.getLogger(f"{LOGGER_NAMESPACE}.{name}")
 
 
+def set_level(level: str) -> None:
+    """Apply ``LOG_LEVEL`` (DEBUG, INFO, WARNING, ERROR) to every connect-scim logger.
+
+    An unknown name is refused rather than ignored: a setting that silently does nothing is how
+    a debug session ends up with no logs, or production with per-call DEBUG lines.
+    """
+    resolved = logging.getLevelName(level.upper())
+    if not isinstance(resolved, int):
+        raise ValueError(f"LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL (got {level!r})")
+    get_logger("observability")  # make sure the namespace logger and its handler exist
+    logging.getLogger(LOGGER_NAMESPACE).setLevel(resolved)
+
+
 def log_event(
     logger: logging.Logger,
     event: str,

@@ -15,6 +15,7 @@ from typing import Literal
 IdpType = Literal["okta", "entra", "generic"]
 DeactivationMode = Literal["disable", "delete"]
 
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _IDP_ALIASES: dict[str, IdpType] = {"okta": "okta", "entra": "entra", "azure": "entra", "generic": "generic"}
 
 
@@ -65,6 +66,8 @@ class Settings:
             raise SettingsError("DEACTIVATED_SECURITY_PROFILE must name a security profile")
         if self.deactivated_security_profile in self.default_security_profiles:
             raise SettingsError("DEFAULT_SECURITY_PROFILES must not contain DEACTIVATED_SECURITY_PROFILE")
+        if self.log_level not in _LOG_LEVELS:
+            raise SettingsError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {self.log_level!r}")
         if not 1 <= self.connect_max_attempts <= 10:
             raise SettingsError("CONNECT_MAX_ATTEMPTS must be between 1 and 10")
         if not 0 <= self.connect_rate_limit <= 10_000:

@@ -19,9 +19,11 @@ def build_app(settings: Settings, connect_client: Any | None = None) -> ScimApp:
     a handler module stays cheap and the cost is paid once per execution environment.
     """
     from runtime.connect.directory import ConnectDirectory
+    from runtime.observability import set_level
     from runtime.service.groups import GroupService
     from runtime.service.users import UserService
 
+    set_level(settings.log_level)
     if not settings.instance_id:
         raise SettingsError("CONNECT_INSTANCE_ID must name the Amazon Connect instance (its UUID)")
     if connect_client is None:

@@ -64,6 +64,7 @@ def test_an_empty_assignable_list_means_every_profile() -> None:
         ({"DEFAULT_SECURITY_PROFILES": '["SCIM-Deactivated"]'}, "DEACTIVATED_SECURITY_PROFILE"),
         ({"CONNECT_MAX_ATTEMPTS": "many"}, "CONNECT_MAX_ATTEMPTS"),
         ({"CONNECT_READ_TIMEOUT_SECONDS": "-1"}, "CONNECT_READ_TIMEOUT_SECONDS"),
+        ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL"),
     ],
 )
 def test_a_malformed_value_fails_naming_its_variable(environ: dict[str, str], variable: str) -> None:
