@@ -47,6 +47,7 @@ from runtime.mapping import tags as t
 from runtime.mapping.profiles import Facet, MappingProfile, Source
 from runtime.scim.errors import InvalidValue, Mutability
 from runtime.scim.schema import CONNECT_USER, CORE_USER, ENTERPRISE_USER
+from runtime.settings import Settings
 
 FIRST_NAME_MAX = 255
 LAST_NAME_MAX = 300
@@ -85,6 +86,16 @@ class AssignmentRules:
     default_routing_profile: str = "Basic Routing Profile"
     assignable_security_profiles: frozenset[str] | None = None
     deactivated_security_profile: str = "SCIM-Deactivated"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AssignmentRules:
+        """The rules of one deployment; Users and Groups must apply the very same ones."""
+        return cls(
+            default_security_profiles=settings.default_security_profiles,
+            default_routing_profile=settings.default_routing_profile,
+            assignable_security_profiles=settings.assignable_security_profiles,
+            deactivated_security_profile=settings.deactivated_security_profile,
+        )
 
 
 @dataclass(frozen=True)

@@ -90,12 +90,7 @@ class GroupService:
         self.settings = settings
         self.profile = profile or profile_for(settings.idp)
         self.policy = self.profile.policy
-        self.rules = AssignmentRules(
-            default_security_profiles=settings.default_security_profiles,
-            default_routing_profile=settings.default_routing_profile,
-            assignable_security_profiles=settings.assignable_security_profiles,
-            deactivated_security_profile=settings.deactivated_security_profile,
-        )
+        self.rules = AssignmentRules.from_settings(settings)
         self.names = DirectoryNames(directory)
 
     # ---- reads -----------------------------------------------------------------------------
