@@ -4,11 +4,10 @@ scim2-tester discovers the server (ServiceProviderConfig, ResourceTypes, Schemas
 every resource type creates, reads, lists with attributes, searches, replaces, PATCHes (add,
 replace, remove of every writable attribute) and deletes resources filled with random values.
 
-Three adaptations, all about the test harness, not about leniency:
+The checker talks to the server through scim2-client's own httpx2 engine over loopback, so the
+real HTTP path (token check, prefix, body limit) is what is checked. Two adaptations, both about
+the test harness, not about leniency:
 
-* scim2-client ships engines for httpx2 (not installed) and in-process WSGI/ASGI; we want the
-  real HTTP path (token check, prefix, body limit), so ``UrllibSCIMClient`` sends the requests
-  the scim2-client request builder prepares through ``urllib``.
 * Attributes of our Amazon Connect extension hold *names that must exist in Connect* (security
   and routing profiles, hierarchy groups) or values Connect bounds (after-contact-work seconds,
   E.164 desk phones). A random UUID there is rightly refused with a SCIM 400, so we give the
@@ -32,17 +31,14 @@ from __future__ import annotations
 import json
 import random
 import typing
-import urllib.error
-import urllib.request
 import warnings
 from typing import Any
 from urllib.parse import quote
-from wsgiref.headers import Headers
 
+import httpx2
 import pydantic
 import pytest
-from scim2_client import BaseSyncSCIMClient
-from scim2_client.engines.inprocess import InProcessResponse, _prepare_request, _stays_under_base_url
+from scim2_client.engines.httpx2 import SyncSCIMClient
 from scim2_models import SCIMException
 from scim2_tester import CheckResult, Status, check_server
 
@@ -115,23 +111,8 @@ GROUP_CHECKS_REQUIRED = {
 }
 
 
-class UrllibSCIMClient(BaseSyncSCIMClient):
-    """scim2-client over urllib: the library builds each request, urllib sends it over loopback.
-
-    Uses scim2-client's request builder (``_prepare_request``, pinned 0.13.2) so URLs, query
-    strings and bodies are exactly what its own engines would send.
-    """
-
-    def __init__(self, base_url: str, headers: dict[str, str], *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.base_url = base_url
-        self.headers = headers
-
-    def _stays_under_base_url(self, endpoint: str) -> bool:
-        return bool(_stays_under_base_url(self.base_url, endpoint))
-
-    def _parse_json(self, response: Any) -> Any:
-        return response.json()
+class IdpLikeSCIMClient(SyncSCIMClient):
+    """scim2-client's own httpx2 engine over loopback, creating Groups the way IdPs do (link on 409)."""
 
     # One permissive signature for the library's overloads: it forwards them unchanged.
     def create(self, target: Any = None, resource: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
@@ -148,26 +129,13 @@ class UrllibSCIMClient(BaseSyncSCIMClient):
             linked = found.json()["Resources"][0]
             return self.query(type(group), linked["id"])
 
-    def request(self, method: str, url: str, **kwargs: Any) -> InProcessResponse:
-        prepared = _prepare_request(self.base_url, self.headers, method, url, **kwargs)
-        request = urllib.request.Request(
-            prepared.url.geturl(),
-            data=prepared.body or None,
-            method=prepared.method,
-            headers=dict(prepared.headers),
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return InProcessResponse(
-                    response.status, Headers(list(response.getheaders())), response.read()
-                )
-        except urllib.error.HTTPError as err:
-            return InProcessResponse(err.code, Headers(list(err.headers.items())), err.read())
 
-
-def discovered_client(scim: ScimHttp) -> UrllibSCIMClient:
+def discovered_client(scim: ScimHttp) -> IdpLikeSCIMClient:
     """A client that has read our discovery documents, taught the Connect extension's valid values."""
-    client = UrllibSCIMClient(scim.base_url, {"Authorization": f"Bearer {scim.token}"})
+    http = httpx2.Client(
+        base_url=scim.base_url, headers={"Authorization": f"Bearer {scim.token}"}, timeout=30
+    )
+    client = IdpLikeSCIMClient(http)
     client.discover()
     models = {getattr(m, "__schema__", None): m for m in client.provider.models}
     for (schema, name, sub), examples in EXAMPLES.items():
