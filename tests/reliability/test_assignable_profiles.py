@@ -265,8 +265,7 @@ def test_a_forbidden_profile_is_not_a_group_and_cannot_be_granted_through_groups
     emulator: EmulatorHandle,
 ) -> None:
     scim = _app(emulator, "okta")
-    if not _groups_served(scim):
-        pytest.skip("/Groups does not serve security profiles yet")
+    assert _groups_served(scim), "/Groups must serve the assignable security profiles"
     user_id = _create(scim, "member@x.net")
     listed = scim.send("GET", "/Groups")
     assert {group["displayName"] for group in listed.body["Resources"]} == set(ALLOWED)

@@ -127,6 +127,7 @@ def test_lifecycle_under_faults_converges_to_the_intended_connect_state(
     run = fault_runs.runs[(idp, deactivation)]
     assert run.outcome.failures == [], run.outcome.failures[:10]
     assert run.problems == [], run.problems[:20]
+    assert run.outcome.groups_used, "the lifecycle must push group memberships (it found no group)"
     connect = run.figures["connect"]
     # The faults were real: some calls failed, some replies were lost, the quota bit.
     assert connect["faults"] > 50 and connect["dropped"] > 10 and connect["throttled"] > 0, connect

@@ -296,8 +296,8 @@ def _groups_served(harness: Harness) -> bool:
 def test_an_interruption_at_any_connect_call_is_repaired_by_the_idps_retry(
     harness: Harness, scenario: Scenario
 ) -> None:
-    if scenario.needs_groups and not _groups_served(harness):
-        pytest.skip("/Groups does not serve security profiles yet (answers 501): no group push to interrupt")
+    if scenario.needs_groups:
+        assert _groups_served(harness), "/Groups must serve security profiles: the group push needs it"
     _, _, clean = _run(harness, scenario, None)
     _profile_sets_of_run[scenario.name] = clean.profile_sets
     cases = _interruptions(clean.steps)
