@@ -201,7 +201,7 @@ FLOORS: tuple[Floor, ...] = (
     Floor(
         "groups_add",
         "PATCH /Groups/{id} add one member",
-        {},
+        {"DescribeUser": 1, "TagResource": 1, "UpdateUserSecurityProfiles": 1},
         2,
         "A group is a security profile: read the member's profiles (DescribeUser), write the new "
         "set (UpdateUserSecurityProfiles; Connect has no add-one call). The member measured here "
@@ -213,7 +213,7 @@ FLOORS: tuple[Floor, ...] = (
     Floor(
         "groups_remove",
         "PATCH /Groups/{id} remove one member",
-        {},
+        {"DescribeUser": 1, "UpdateUserSecurityProfiles": 1},
         2,
         "As adding: one read, one UpdateUserSecurityProfiles.",
         groups=True,
@@ -418,6 +418,8 @@ def budget_verdict(runs: list[BudgetRun]) -> tuple[bool, str]:
             counts = {run.users: run.calls.get(floor.key) for run in runs}
             if len({repr(c) for c in counts.values()}) != 1:
                 problems.append(f"{floor.key} differs with N: {counts}")
+            elif next(iter(counts.values())) != dict(floor.ours):
+                problems.append(f"{floor.key}: {counts} != {dict(floor.ours)}")
     above = [f.key for f in FLOORS if not f.groups and f.total > f.floor]
     sizes = "/".join(f"{run.users:,}" for run in runs)
     if problems:

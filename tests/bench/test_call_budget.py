@@ -53,28 +53,21 @@ def test_counts_do_not_depend_on_the_number_of_users(runs: dict[int, BudgetRun])
     assert ok, figure
 
 
-def test_groups_member_changes_cost_the_same_at_every_size_when_groups_exist(
+def test_groups_member_changes_cost_exactly_their_documented_calls_at_every_size(
     runs: dict[int, BudgetRun],
 ) -> None:
-    measured = [run for run in runs.values() if run.groups == "measured"]
-    if not measured:
-        assert all(run.groups.startswith("n/a") for run in runs.values())
-        return
-    assert len(measured) == len(SIZES)
+    assert [run.groups for run in runs.values()] == ["measured"] * len(SIZES)
     for key in ("groups_add", "groups_remove"):
-        counts = [run.calls[key] for run in measured]
-        assert all(count == counts[0] for count in counts), key
-        assert sum(counts[0].values()) >= BY_KEY[key].floor
+        for run in runs.values():
+            assert run.calls[key] == dict(BY_KEY[key].ours), key
 
 
 def test_the_floor_table_is_consistent() -> None:
     for floor in FLOORS:
-        if floor.groups:
-            continue
         assert floor.total >= floor.floor, floor.key  # never claim to beat the floor
         assert floor.why.strip(), floor.key
-    above = {f.key for f in FLOORS if not f.groups and f.total > f.floor}
-    assert above == {"get_username_console", "post"}  # each explained in the report
+    above = {f.key for f in FLOORS if f.total > f.floor}
+    assert above == {"get_username_console", "post", "groups_add"}  # each explained in the report
 
 
 def test_a_fresh_environment_lists_the_profiles_once(runs: dict[int, BudgetRun]) -> None:
