@@ -36,6 +36,7 @@ from types import FrameType
 from typing import Any, Final, TextIO
 from urllib.parse import parse_qsl, urlsplit
 
+from local.background import BackgroundServer
 from runtime.app import ScimApp, error_response
 from runtime.observability import allow_fields, get_logger, log_event
 from runtime.scim.errors import (
@@ -267,7 +268,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
 
 
-class LocalScimServer:
+class LocalScimServer(BackgroundServer):
     """The SCIM app behind a loopback HTTP server with a bearer token; port 0 picks a free port.
 
     >>> server = LocalScimServer(app, token="t0ken")   # doctest: +SKIP
@@ -275,6 +276,8 @@ class LocalScimServer:
     'http://127.0.0.1:54321/scim/v2'
     >>> server.stop()                                  # doctest: +SKIP
     """
+
+    _thread_name = "scim-local"
 
     def __init__(
         self,
@@ -285,21 +288,17 @@ class LocalScimServer:
         port: int = 0,
         max_body_bytes: int | None = None,
     ) -> None:
+        super().__init__()
         if not token:
             raise ValueError("the bearer token must not be empty")
         self.app = app
         self.token = token
         self.max_body_bytes = max_body_bytes if max_body_bytes is not None else app.max_body_bytes
         self._httpd = _ScimHTTPServer((host, port), self)
-        self._thread: threading.Thread | None = None
 
     @property
     def host(self) -> str:
         return str(self._httpd.server_address[0])
-
-    @property
-    def port(self) -> int:
-        return int(self._httpd.server_address[1])
 
     @property
     def base_url(self) -> str:
@@ -308,29 +307,8 @@ class LocalScimServer:
 
     def start(self) -> str:
         """Serve in a background thread; returns the base URL."""
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="scim-local", daemon=True
-        )
-        self._thread.start()
+        self._serve_in_background()
         return self.base_url
-
-    def serve_forever(self) -> None:
-        """Serve in this thread until ``KeyboardInterrupt`` (Ctrl-C) or ``stop()``."""
-        self._httpd.serve_forever()
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join(timeout=5)
-            self._thread = None
-        self._httpd.server_close()
-
-    def __enter__(self) -> LocalScimServer:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
 
 # -- command line ------------------------------------------------------------------------------

@@ -10,15 +10,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from local.background import BackgroundServer
 from local.emulator.config import EmulatorConfig
 from local.emulator.core import Emulator, Request
 
 LOG = logging.getLogger("local.emulator.http")
-POLL_SECONDS = 0.05  # how soon stop() is noticed; tests start and stop servers often
 
 
 class _Server(ThreadingHTTPServer):
@@ -71,22 +70,20 @@ class _Handler(BaseHTTPRequestHandler):
         LOG.debug(format, *args)
 
 
-class EmulatorServer:
+class EmulatorServer(BackgroundServer):
     """An emulator listening on loopback, for tests (``start``/``stop``) and the CLI (``serve_forever``).
 
     ``EmulatorServer(EmulatorConfig(port=0)).start()`` returns the base URL on a free port; the
     emulator itself (stats, reset, configure, seed_users) is ``server.emulator``.
     """
 
+    _thread_name = "connect-emulator"
+
     def __init__(self, config: EmulatorConfig | None = None) -> None:
+        super().__init__()
         self.emulator = Emulator(config)
         config = self.emulator.config
         self._httpd = _Server((config.host, config.port), self.emulator)
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        return int(self._httpd.server_address[1])
 
     @property
     def url(self) -> str:
@@ -98,28 +95,5 @@ class EmulatorServer:
 
     def start(self) -> str:
         """Serve in a background thread; returns the base URL to give boto3 as ``endpoint_url``."""
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._httpd.serve_forever, args=(POLL_SECONDS,), name="connect-emulator", daemon=True
-            )
-            self._thread.start()
+        self._serve_in_background()
         return self.url
-
-    def serve_forever(self) -> None:
-        self._httpd.serve_forever(POLL_SECONDS)
-
-    def stop(self) -> None:
-        """Stop serving and close the socket; safe on a server never started or already stopped."""
-        if self._thread is not None:
-            # shutdown() waits for serve_forever to return, so it is only called when a thread serves.
-            self._httpd.shutdown()
-            self._thread.join(timeout=5)
-            self._thread = None
-        self._httpd.server_close()
-
-    def __enter__(self) -> EmulatorServer:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
