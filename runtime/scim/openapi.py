@@ -65,6 +65,7 @@ _STATUS_TEXT: Final = {
     404: "No such resource or endpoint",
     409: "Uniqueness conflict, or the Connect users-per-instance quota is reached",
     413: f"Body larger than {MAX_BODY_BYTES} bytes",
+    411: "Body framing the server does not read (a Transfer-Encoding): send it with Content-Length",
     415: "Body is not application/scim+json or application/json in UTF-8",
     429: "Amazon Connect's API quota is exhausted; retry after Retry-After seconds",
     503: "Amazon Connect is unavailable; retry after Retry-After seconds",
@@ -345,9 +346,14 @@ def _answer(schema_name: str | None, description: str, *, location: bool = False
     return answer
 
 
+#: Refusals any request can meet before it reaches an operation: a malformed or over-long query
+#: (400), no or a wrong token (401), body framing the local server does not read (411).
+_ANY_REQUEST: Final = (400, 401, 411)
+
+
 def _errors(*codes: int) -> dict[str, Any]:
     answers: dict[str, Any] = {}
-    for code in (401, *codes):
+    for code in sorted({*_ANY_REQUEST, *codes}):
         answer = _answer("Error", _STATUS_TEXT[code])
         if code in (429, 503):
             answer["headers"]["Retry-After"] = {

@@ -24,6 +24,7 @@ from runtime.scim.filter import MAX_DEPTH as FILTER_DEPTH
 from runtime.scim.filter import MAX_FILTER_LENGTH, MAX_TERMS
 from runtime.scim.http import MAX_QUERY_CHARS
 from runtime.scim.jsonbody import MAX_BODY_BYTES, MAX_DEPTH, MAX_INTEGER_DIGITS
+from runtime.scim.openapi import build_openapi
 
 from .idp import CORE
 from .stack import Stack, running_stack
@@ -214,3 +215,23 @@ def test_transport_level_refusals_of_the_local_server_are_scim_errors_not_html(s
         assert _is_scim_error(status, body), (name, body)
         if expected == 405:
             assert headers["allow"] == "GET, POST, PUT, PATCH, DELETE"
+
+
+def test_a_transfer_encoding_the_server_does_not_read_is_a_documented_411_on_any_operation(
+    stack: Stack,
+) -> None:
+    """schemathesis found a GET carrying ``Transfer-Encoding: G`` answered 411, a status the
+    OpenAPI document did not list; every operation now documents it (with 400 and 401)."""
+    request = (
+        b"GET /scim/v2/ResourceTypes/User HTTP/1.1\r\nHost: x\r\n"
+        + f"Authorization: Bearer {stack.token}\r\n".encode()
+        + b"Transfer-Encoding: G\r\n\r\n"
+    )
+    status, headers, body = raw_http(stack, request)
+    assert status == 411
+    assert _is_scim_error(status, body)
+    assert headers["connection"].lower() == "close"  # the unread body cannot desynchronise the stream
+    for path, item in build_openapi()["paths"].items():
+        for method, operation in item.items():
+            if isinstance(operation, dict) and "responses" in operation:
+                assert {"400", "401", "411"} <= set(operation["responses"]), (method, path)
