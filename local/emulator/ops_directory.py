@@ -26,6 +26,7 @@ _RESOURCE_ARN = re.compile(
 class _Named(Protocol):
     id: str
     name: str
+    last_modified: float
 
 
 def _name_key(item: _Named) -> SortKey:
@@ -90,18 +91,22 @@ def _security_profile_full(ctx: Context, profile: SecurityProfile) -> dict[str, 
     }
 
 
+def _summary(ctx: Context, item: _Named, arn: str) -> dict[str, Any]:
+    """The summary every List* of named instance resources returns (profiles, hierarchy groups)."""
+    return {
+        "Id": item.id,
+        "Arn": arn,
+        "Name": item.name,
+        "LastModifiedTime": item.last_modified,
+        "LastModifiedRegion": ctx.state.region,
+    }
+
+
 def list_security_profiles(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     require_instance(ctx, params["InstanceId"])
     page, token = _page_of(list(ctx.state.security_profiles.values()), params, INVALID_PARAMETER)
     summaries = [
-        {
-            "Id": profile.id,
-            "Arn": ctx.state.security_profile_arn(profile.id),
-            "Name": profile.name,
-            "LastModifiedTime": profile.last_modified,
-            "LastModifiedRegion": ctx.state.region,
-            "Type": profile.type,
-        }
+        {**_summary(ctx, profile, ctx.state.security_profile_arn(profile.id)), "Type": profile.type}
         for profile in page
     ]
     return {"SecurityProfileSummaryList": summaries, "NextToken": token}
@@ -143,16 +148,7 @@ def _search(ctx: Context, params: dict[str, Any], spec: SearchSpec[Any], items: 
 def list_routing_profiles(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     require_instance(ctx, params["InstanceId"])
     page, token = _page_of(list(ctx.state.routing_profiles.values()), params, INVALID_PARAMETER)
-    summaries = [
-        {
-            "Id": profile.id,
-            "Arn": ctx.state.routing_profile_arn(profile.id),
-            "Name": profile.name,
-            "LastModifiedTime": profile.last_modified,
-            "LastModifiedRegion": ctx.state.region,
-        }
-        for profile in page
-    ]
+    summaries = [_summary(ctx, profile, ctx.state.routing_profile_arn(profile.id)) for profile in page]
     return {"RoutingProfileSummaryList": summaries, "NextToken": token}
 
 
@@ -203,16 +199,7 @@ def list_user_hierarchy_groups(ctx: Context, params: dict[str, Any]) -> dict[str
     require_instance(ctx, params["InstanceId"])
     groups: list[HierarchyGroup] = list(ctx.state.hierarchy_groups.values())
     page, token = _page_of(groups, params, INVALID_PARAMETER)
-    summaries = [
-        {
-            "Id": group.id,
-            "Arn": ctx.state.hierarchy_group_arn(group.id),
-            "Name": group.name,
-            "LastModifiedTime": group.last_modified,
-            "LastModifiedRegion": ctx.state.region,
-        }
-        for group in page
-    ]
+    summaries = [_summary(ctx, group, ctx.state.hierarchy_group_arn(group.id)) for group in page]
     return {"UserHierarchyGroupSummaryList": summaries, "NextToken": token}
 
 
